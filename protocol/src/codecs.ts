@@ -1,0 +1,14 @@
+/**
+ * Ready-made decoders for the wire contract's messages.
+ */
+import { createDecoder } from './decoder.js';
+import { FlowMessage, FlowRecord } from './flow.js';
+import { FlowSummary } from './flow-summary.js';
+import { FlowPage, LiveMessage, WhoAmI } from './api.js';
+
+export const flowMessageCodec = createDecoder(FlowMessage, 'flow message');
+export const flowRecordCodec = createDecoder(FlowRecord, 'flow record');
+export const flowSummaryCodec = createDecoder(FlowSummary, 'flow summary');
+export const flowPageCodec = createDecoder(FlowPage, 'flow page');
+export const liveMessageCodec = createDecoder(LiveMessage, 'live message');
+export const whoAmICodec = createDecoder(WhoAmI, 'whoami');

@@ -1,0 +1,5 @@
+/** @honeyproxy/testkit: real services for tests (never shipped). */
+export * from './free-port.js';
+export * from './nats-server.js';
+export * from './postgres.js';
+export * from './origin.js';
