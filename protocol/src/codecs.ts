@@ -5,6 +5,7 @@ import { createDecoder } from './decoder.js';
 import { FlowMessage, FlowRecord } from './flow.js';
 import { FlowSummary } from './flow-summary.js';
 import { FlowPage, LiveMessage, WhoAmI } from './api.js';
+import { SensorHeartbeat } from './heartbeat.js';
 
 export const flowMessageCodec = createDecoder(FlowMessage, 'flow message');
 export const flowRecordCodec = createDecoder(FlowRecord, 'flow record');
@@ -12,3 +13,4 @@ export const flowSummaryCodec = createDecoder(FlowSummary, 'flow summary');
 export const flowPageCodec = createDecoder(FlowPage, 'flow page');
 export const liveMessageCodec = createDecoder(LiveMessage, 'live message');
 export const whoAmICodec = createDecoder(WhoAmI, 'whoami');
+export const sensorHeartbeatCodec = createDecoder(SensorHeartbeat, 'sensor heartbeat');

@@ -9,4 +9,5 @@ export * from './flow-summary.js';
 export * from './subjects.js';
 export * from './decoder.js';
 export * from './api.js';
+export * from './heartbeat.js';
 export * from './codecs.js';
