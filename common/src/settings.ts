@@ -24,7 +24,8 @@ export interface Setting<T> {
 export type SettingDefs = Record<string, Setting<unknown>>;
 
 export type SettingValues<D extends SettingDefs> = {
-  readonly [K in keyof D]: D[K] extends Setting<infer T>
+  // the value type comes from the parser (a default like 'info' would widen to string)
+  readonly [K in keyof D]: D[K] extends { parse: (raw: string) => infer T }
     ? D[K]['default'] extends undefined
       ? T | undefined
       : T
@@ -113,11 +114,20 @@ export function loadSettings<D extends SettingDefs>(defs: D, source: SettingSour
   return { values: Object.freeze(values) as SettingValues<D>, positionals, help };
 }
 
+function defaultText(d: Setting<unknown>): string {
+  if (d.defaultText !== undefined) return d.defaultText;
+  if (d.default === undefined) return '';
+  const value: unknown = d.default;
+  return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean'
+    ? String(value)
+    : JSON.stringify(value);
+}
+
 /** `--help` text: one line per setting with flag, variable and default. */
 export function settingsHelp(defs: SettingDefs): string {
   const rows = Object.values(defs).map((d) => {
     const flag = `--${d.flag}${d.boolean ? '' : ' <value>'}`;
-    const def = d.defaultText ?? (d.default === undefined ? '(none)' : String(d.default));
+    const def = defaultText(d) || '(none)';
     return `  ${flag.padEnd(30)} ${d.description}\n  ${''.padEnd(30)} env ${d.env}, default ${def}`;
   });
   return rows.join('\n');
@@ -127,7 +137,7 @@ export function settingsHelp(defs: SettingDefs): string {
 export function settingsTable(defs: SettingDefs): string {
   const lines = ['| flag | variable | default | meaning |', '|---|---|---|---|'];
   for (const d of Object.values(defs)) {
-    const def = d.defaultText ?? (d.default === undefined ? '' : String(d.default));
+    const def = defaultText(d);
     lines.push(`| \`--${d.flag}\` | \`${d.env}\` | ${def ? `\`${def}\`` : '—'} | ${d.description} |`);
   }
   return lines.join('\n');

@@ -11,3 +11,4 @@ export * from './decoder.js';
 export * from './api.js';
 export * from './heartbeat.js';
 export * from './codecs.js';
+export * from './live-ticket.js';

@@ -1,0 +1,99 @@
+/**
+ * Flow routes: the newest-first list (keyset pages), one flow's record, and its captured bodies as
+ * downloads — raw bytes by default, content-decoded with `?decoded=1` (bounded; see decode-body).
+ * Bodies are never rendered here: they leave as attachments with a sandbox CSP.
+ */
+import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { FLOW_PAGE_MAX, FlowId, FlowPage, FlowRecord } from '@honeyproxy/protocol';
+import type { FlowStore } from '../../store/flow-store.js';
+import { InvalidCursorError } from '../../store/cursor.js';
+import { ApiErrorBody, HttpError } from '../errors.js';
+import { decodeBody, UndecodableBodyError } from '../decode-body.js';
+import { RAW_BODY_HEADERS } from '../security-headers.js';
+
+export interface FlowRoutesOptions {
+  store: FlowStore;
+  decodedBodyLimit: number;
+}
+
+const IdParams = Type.Object({ id: FlowId });
+const DEFAULT_PAGE = 100;
+
+export const flowRoutes: FastifyPluginCallbackTypebox<FlowRoutesOptions> = (
+  app,
+  { store, decodedBodyLimit },
+  done,
+) => {
+  app.get(
+    '/api/flows',
+    {
+      schema: {
+        querystring: Type.Object({
+          // Optional rather than `default`: the TypeBox validator converts types but fills no defaults.
+          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: FLOW_PAGE_MAX })),
+          cursor: Type.Optional(Type.String({ maxLength: 512 })),
+        }),
+        response: { 200: FlowPage, 400: ApiErrorBody },
+      },
+    },
+    async (req) => {
+      try {
+        return await store.list({
+          limit: req.query.limit ?? DEFAULT_PAGE,
+          cursor: req.query.cursor,
+        });
+      } catch (err) {
+        if (err instanceof InvalidCursorError) throw new HttpError(400, err.message);
+        throw err;
+      }
+    },
+  );
+
+  app.get(
+    '/api/flows/:id',
+    { schema: { params: IdParams, response: { 200: FlowRecord, 404: ApiErrorBody } } },
+    async (req) => {
+      const record = await store.get(req.params.id);
+      if (!record) throw new HttpError(404, 'no flow with this id');
+      return record;
+    },
+  );
+
+  app.get(
+    '/api/flows/:id/:side/body',
+    {
+      schema: {
+        params: Type.Object({
+          id: FlowId,
+          side: Type.Union([Type.Literal('request'), Type.Literal('response')]),
+        }),
+        querystring: Type.Object({ decoded: Type.Optional(Type.Boolean()) }),
+      },
+    },
+    async (req, reply) => {
+      const { id, side } = req.params;
+      const body = await store.body(id, side);
+      if (!body) throw new HttpError(404, `no ${side} body for this flow`);
+      if (!body.data) throw new HttpError(404, `the ${side} body's bytes are not stored`);
+      let bytes = Buffer.from(body.data.buffer, body.data.byteOffset, body.data.byteLength);
+      if (req.query.decoded) {
+        try {
+          bytes = await decodeBody(bytes, body.headers, decodedBodyLimit);
+        } catch (err) {
+          if (err instanceof UndecodableBodyError)
+            throw new HttpError(422, err.message, 'undecodable_body');
+          throw err;
+        }
+      }
+      // The file name is built from the validated id only: no captured text reaches a header.
+      const name = `${id}-${side}${req.query.decoded ? '-decoded' : ''}.bin`;
+      return reply
+        .headers(RAW_BODY_HEADERS)
+        .header('content-disposition', `attachment; filename="${name}"`)
+        .header('x-honeyproxy-body-truncated', String(body.meta.truncated))
+        .send(bytes);
+    },
+  );
+  done();
+};

@@ -1,0 +1,45 @@
+/**
+ * Response headers that keep captured content inert. The GUI gets a strict CSP (no inline script,
+ * no eval, no framing); raw bodies get download-only headers with a sandbox CSP, so even a forced
+ * navigation to one runs nothing in the GUI's origin.
+ */
+import type { FastifyInstance } from 'fastify';
+
+/** CSP of the GUI and every response that does not set its own. */
+export const GUI_CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' blob: data:",
+  "media-src 'self' blob: data:",
+  "font-src 'self'",
+  "connect-src 'self'",
+  "frame-src 'self' blob:",
+  "object-src 'none'",
+  "frame-ancestors 'none'",
+  "base-uri 'none'",
+  "form-action 'self'",
+].join('; ');
+
+/** Headers for captured bytes served as a download. */
+export const RAW_BODY_HEADERS: Readonly<Record<string, string>> = {
+  'content-type': 'application/octet-stream',
+  'x-content-type-options': 'nosniff',
+  'content-security-policy': "sandbox; default-src 'none'",
+  'cross-origin-resource-policy': 'same-origin',
+  'cache-control': 'no-store',
+  'referrer-policy': 'no-referrer',
+};
+
+/** Adds the default security headers to every response (routes may set a stricter CSP first). */
+export function installSecurityHeaders(app: FastifyInstance): void {
+  app.addHook('onSend', (_req, reply, payload, done) => {
+    if (!reply.hasHeader('content-security-policy'))
+      reply.header('content-security-policy', GUI_CSP);
+    reply.header('x-content-type-options', 'nosniff');
+    reply.header('x-frame-options', 'DENY');
+    reply.header('referrer-policy', 'no-referrer');
+    reply.header('cross-origin-opener-policy', 'same-origin');
+    done(null, payload);
+  });
+}

@@ -1,0 +1,74 @@
+/**
+ * A private nats-server + migrated database + NATS connection for ingest tests, with helpers to
+ * publish flows the way a sensor does (big bodies into BODIES first, msgID = flowId).
+ */
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { jetstream } from '@nats-io/jetstream';
+import { Objm } from '@nats-io/obj';
+import { startNatsServer, type NatsServer } from '@honeyproxy/testkit';
+import { BODIES_BUCKET, flowSubject } from '@honeyproxy/protocol';
+import { sql } from 'kysely';
+import { createMigratedDatabase, type MigratedDatabase } from './migrated-database.js';
+import type { SampleFlow } from '@honeyproxy/testkit';
+
+export interface IngestFixture {
+  nats: NatsServer;
+  nc: NatsConnection;
+  mdb: MigratedDatabase;
+  /** Publishes like a sensor: ref bodies to BODIES, then the flow with msgID = flowId. */
+  publish(sample: SampleFlow, options?: { subjectSensor?: string; msgID?: string }): Promise<void>;
+  publishRaw(subject: string, payload: string | Uint8Array, msgID?: string): Promise<void>;
+  count(table: 'flows' | 'bodies' | 'dead_letters' | 'sensors'): Promise<number>;
+  close(): Promise<void>;
+}
+
+export async function createIngestFixture(): Promise<IngestFixture> {
+  const nats = await startNatsServer();
+  const mdb = await createMigratedDatabase();
+  const nc = await connect({ servers: nats.url });
+  const js = jetstream(nc);
+  const publishRaw = async (subject: string, payload: string | Uint8Array, msgID?: string) => {
+    await js.publish(subject, payload, msgID ? { msgID } : {});
+  };
+  return {
+    nats,
+    nc,
+    mdb,
+    publishRaw,
+    async publish(sample, options = {}) {
+      if (sample.refBodies.size > 0) {
+        const os = await new Objm(js).create(BODIES_BUCKET);
+        for (const [sha, data] of sample.refBodies) await os.putBlob({ name: sha }, data);
+      }
+      await publishRaw(
+        flowSubject(options.subjectSensor ?? sample.flow.sensorId),
+        JSON.stringify(sample.flow),
+        options.msgID ?? sample.flow.flowId,
+      );
+    },
+    async count(table) {
+      return Number(
+        (await sql<{ n: string }>`SELECT count(*) AS n FROM ${sql.table(table)}`.execute(mdb.db))
+          .rows[0]?.n,
+      );
+    },
+    async close() {
+      await nc.close();
+      await nats.close();
+      await mdb.close();
+    },
+  };
+}
+
+/** Polls `check` until it returns true (or throws after `timeoutMs`). */
+export async function waitFor(
+  what: string,
+  check: () => Promise<boolean> | boolean,
+  timeoutMs = 20_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

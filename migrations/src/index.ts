@@ -1,0 +1,11 @@
+/**
+ * @honeyproxy/migrations: the database schema as kysely migrations, listed explicitly (no directory
+ * scanning, so the same list works compiled, bundled and under tests). Keys sort alphanumerically
+ * into the order kysely applies them; add new ones at the end with the next number.
+ */
+import type { Migration } from 'kysely';
+import * as m0001 from './0001_initial.js';
+
+export const migrations: Record<string, Migration> = {
+  '0001_initial': m0001,
+};

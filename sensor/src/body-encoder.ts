@@ -1,0 +1,40 @@
+/**
+ * Turns captured body bytes into the wire `Body`: null when there were no bytes, inline base64 up
+ * to INLINE_BODY_MAX, otherwise a BODIES/<sha256> reference with the bytes handed over separately.
+ * Large bodies are hashed off the main thread (WebCrypto runs on the libuv pool) so a 60 MiB
+ * download does not stall every other connection.
+ */
+import { createHash, webcrypto } from 'node:crypto';
+import { INLINE_BODY_MAX, bodyRef, type Body } from '@honeyproxy/protocol';
+
+/** Bytes kept of one body, with its real length on the wire. */
+export interface RawBody {
+  readonly bytes: Buffer;
+  /** Real length (≥ bytes.length when truncated). */
+  readonly len: number;
+  readonly truncated: boolean;
+}
+
+export interface EncodedBody {
+  readonly body: Body;
+  /** Present for ref bodies: the bytes to store in BODIES under `sha256`. */
+  readonly outOfLine?: { readonly sha256: string; readonly bytes: Buffer };
+}
+
+/** Below this size a synchronous hash is cheaper than a trip to the thread pool. */
+const ASYNC_HASH_MIN = 256 * 1024;
+
+export async function sha256Hex(bytes: Buffer): Promise<string> {
+  if (bytes.length < ASYNC_HASH_MIN) return createHash('sha256').update(bytes).digest('hex');
+  const digest = await webcrypto.subtle.digest('SHA-256', bytes);
+  return Buffer.from(digest).toString('hex');
+}
+
+export async function encodeBody(raw: RawBody | null): Promise<EncodedBody> {
+  if (raw === null || raw.len === 0) return { body: null };
+  const { bytes, len, truncated } = raw;
+  const sha256 = await sha256Hex(bytes);
+  const meta = { len, capturedLen: bytes.length, sha256, truncated };
+  if (bytes.length <= INLINE_BODY_MAX) return { body: { ...meta, inline: bytes.toString('base64') } };
+  return { body: { ...meta, ref: bodyRef(sha256) }, outOfLine: { sha256, bytes } };
+}

@@ -1,0 +1,154 @@
+/** The NATS sink against a real nats-server: bodies once, flows deduplicated, nothing lost in outages. */
+import { describe, it, type TestContext } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { Objm } from '@nats-io/obj';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { createLogger } from '@honeyproxy/common';
+import {
+  BODIES_BUCKET,
+  FLOWS_STREAM,
+  flowMessageCodec,
+  flowSubject,
+  isRef,
+  refName,
+  sensorHeartbeatCodec,
+  heartbeatSubject,
+} from '@honeyproxy/protocol';
+import { startNatsServer, type NatsServer } from '@honeyproxy/testkit';
+import { startHeartbeat } from './heartbeat-publisher.js';
+import { createNatsConnector, type NatsConnector } from './nats-connector.js';
+import { createNatsFlowSink, type NatsFlowSink } from './nats-flow-sink.js';
+import { createAnalyzerStreams } from './testing/analyzer-streams.js';
+import { sampleFlow, waitUntil } from './testing/sample-flow.js';
+
+const log = createLogger({ name: 'nats-sink-test', level: 'silent' });
+
+async function setup(t: TestContext, options: { streams: boolean; running?: boolean }) {
+  const nats: NatsServer = await startNatsServer();
+  t.after(() => nats.close());
+  const admin: NatsConnection = await connect({ servers: nats.url });
+  if (options.streams) await createAnalyzerStreams(admin);
+  if (options.running === false) {
+    await admin.close();
+    await nats.stop();
+  } else {
+    t.after(() => admin.close());
+  }
+  const connector: NatsConnector = await createNatsConnector({ servers: [nats.url], name: 'test', log, retryMs: 100, maxRetryMs: 400 });
+  t.after(() => connector.close());
+  const sink: NatsFlowSink = createNatsFlowSink({ connector, log, maxBackoffMs: 300 });
+  t.after(() => sink.close());
+  return { nats, admin, connector, sink };
+}
+
+async function streamMessages(nc: NatsConnection): Promise<number> {
+  const jsm = await jetstreamManager(nc);
+  return (await jsm.streams.info(FLOWS_STREAM)).state.messages;
+}
+
+describe('NATS flow sink', { timeout: 60_000 }, () => {
+  it('publishes a flow with msgID = flowId after storing its large body in BODIES', async (t) => {
+    const { admin, sink } = await setup(t, { streams: true });
+    const big = randomBytes(300 * 1024);
+    const captured = await sampleFlow({ responseBody: big });
+    await sink.write(captured);
+    await waitUntil(() => sink.stats().published === 1, 15_000, 'publish');
+
+    const jsm = await jetstreamManager(admin);
+    const msg = await jsm.streams.getMessage(FLOWS_STREAM, { seq: 1 });
+    assert.ok(msg);
+    assert.equal(msg.subject, flowSubject('test-sensor'));
+    assert.equal(msg.header?.get('Nats-Msg-Id'), captured.flow.flowId);
+    const flow = flowMessageCodec.decodeJson(msg.data);
+    assert.deepEqual(flow, captured.flow);
+    const body = flow.response?.body ?? null;
+    assert.ok(isRef(body));
+    const os = await new Objm(admin).open(BODIES_BUCKET);
+    const stored = await os.getBlob(refName(body));
+    assert.ok(stored && Buffer.from(stored).equals(big));
+    assert.equal(sink.stats().backlog, 0);
+  });
+
+  it('stores a repeated body once, and deduplicates a re-published flow', async (t) => {
+    const { admin, sink } = await setup(t, { streams: true });
+    const big = randomBytes(200 * 1024);
+    const first = await sampleFlow({ responseBody: big });
+    const second = await sampleFlow({ requestBody: big });
+    await sink.write(first);
+    await waitUntil(() => sink.stats().published === 1, 15_000, 'first publish');
+    const os = await new Objm(admin).open(BODIES_BUCKET);
+    const sha = [...first.bodies.keys()][0] ?? '';
+    const before = await os.info(sha);
+    await sink.write(second);
+    await sink.write(first); // the same flow again, as after a lost ack
+    await waitUntil(() => sink.stats().published === 3, 15_000, 'later publishes');
+    const after = await os.info(sha);
+    assert.equal(after?.nuid, before?.nuid, 'the object was not written again');
+    assert.equal(after?.revision, before?.revision);
+    assert.equal(await streamMessages(admin), 2, 'the duplicate flow was dropped by JetStream');
+  });
+
+  it('creates nothing itself and waits for the analyzer to create FLOWS and BODIES', async (t) => {
+    const { admin, sink } = await setup(t, { streams: false });
+    await sink.write(await sampleFlow({ responseBody: randomBytes(100 * 1024) }));
+    await sink.write(await sampleFlow());
+    await waitUntil(() => /FLOWS|BODIES|JetStream/.test(sink.stats().problem ?? ''), 15_000, 'a reported problem');
+    const jsm = await jetstreamManager(admin);
+    const streams = await jsm.streams.names().next();
+    assert.deepEqual(streams, [], 'no stream or bucket created by the sensor');
+    assert.equal(sink.stats().backlog, 2);
+
+    await createAnalyzerStreams(admin);
+    await waitUntil(() => sink.stats().published === 2, 20_000, 'publish once the streams exist');
+    assert.equal(await streamMessages(admin), 2);
+    assert.equal(sink.stats().problem, undefined);
+  });
+
+  it('keeps flows while NATS is down and publishes them once it is up', async (t) => {
+    const { nats, sink } = await setup(t, { streams: true, running: false });
+    const flows = await Promise.all([sampleFlow(), sampleFlow(), sampleFlow({ responseBody: randomBytes(70 * 1024) })]);
+    for (const f of flows) await sink.write(f);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.equal(sink.stats().backlog, 3);
+    assert.equal(sink.stats().problem, 'NATS unreachable');
+
+    await nats.start();
+    await waitUntil(() => sink.stats().published === 3, 30_000, 'publish after NATS starts');
+    const admin = await connect({ servers: nats.url });
+    t.after(() => admin.close());
+    assert.equal(await streamMessages(admin), 3);
+  });
+
+  it('sends a heartbeat with the CA, counters and backlog', async (t) => {
+    const { admin, connector } = await setup(t, { streams: false });
+    const sub = admin.subscribe(heartbeatSubject('test-sensor'), { max: 1 });
+    await admin.flush();
+    const heartbeat = startHeartbeat({
+      connector,
+      sensorId: 'test-sensor',
+      log,
+      intervalMs: 200,
+      build: () => ({
+        v: 1,
+        sensorId: 'test-sensor',
+        version: '0.1.0',
+        mode: 'explicit',
+        startedAt: Date.now(),
+        caPem: '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n',
+        caSha256: Array.from({ length: 32 }, () => 'AB').join(':'),
+        counters: { captured: 3, published: 2, errors: 0 },
+        backlog: 1,
+        alarms: [],
+      }),
+    });
+    t.after(() => heartbeat.close());
+    for await (const msg of sub) {
+      const beat = sensorHeartbeatCodec.decodeJson(msg.data);
+      assert.equal(beat.sensorId, 'test-sensor');
+      assert.equal(beat.backlog, 1);
+      assert.ok(beat.sentAt >= beat.startedAt);
+    }
+  });
+});

@@ -1,0 +1,62 @@
+/**
+ * An in-process sensor for tests: its own CA directory, a collecting sink, and every flow it
+ * produces checked against the wire schema — a flow the analyzer would reject fails the test.
+ */
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createLogger } from '@honeyproxy/common';
+import { flowMessageCodec } from '@honeyproxy/protocol';
+import { createSensor, type Sensor } from '../sensor.js';
+import { createCollectingSink, type CollectingSink } from './collecting-sink.js';
+
+export interface TestSensor {
+  sensor: Sensor;
+  sink: CollectingSink;
+  caDir: string;
+}
+
+/** Registers a cleanup: a CleanupList's `add`, or `(fn) => t.after(fn)` inside a test. */
+export type Cleanup = (fn: () => Promise<void>) => void;
+
+export async function startTestSensor(
+  cleanup: Cleanup,
+  options: { maxBody?: number; caDir?: string } = {},
+): Promise<TestSensor> {
+  let caDir = options.caDir;
+  if (!caDir) {
+    const dir = await mkdtemp(join(tmpdir(), 'hp-sensor-'));
+    cleanup(() => rm(dir, { recursive: true, force: true }));
+    caDir = join(dir, 'ca');
+  }
+  const sink = createCollectingSink();
+  const violations: string[] = [];
+  const checked = {
+    ...sink,
+    write(c: Parameters<CollectingSink['write']>[0]) {
+      const problem = schemaProblem(c.flow);
+      if (problem) violations.push(problem);
+      return sink.write(c);
+    },
+  };
+  const sensor = await createSensor({
+    config: { proxyPort: 0, dataDir: caDir, caDir, maxBody: options.maxBody ?? 64 * 1024 * 1024, sensorId: 'test-sensor' },
+    sink: checked,
+    log: createLogger({ name: 'sensor-test', level: 'silent' }),
+  });
+  cleanup(async () => {
+    await sensor.close();
+    assert.deepEqual(violations, [], 'every flow matches the wire schema');
+  });
+  return { sensor, sink, caDir };
+}
+
+function schemaProblem(flow: unknown): string | undefined {
+  try {
+    flowMessageCodec.decode(flow);
+    return undefined;
+  } catch (err) {
+    return (err as Error).message;
+  }
+}
