@@ -42,8 +42,14 @@ export default defineConfig(
         'error',
         {
           paths: [
-            { name: 'lit/directives/unsafe-html.js', message: 'captured content must never become HTML' },
-            { name: 'lit/directives/unsafe-svg.js', message: 'captured content must never become SVG' },
+            {
+              name: 'lit/directives/unsafe-html.js',
+              message: 'captured content must never become HTML',
+            },
+            {
+              name: 'lit/directives/unsafe-svg.js',
+              message: 'captured content must never become SVG',
+            },
           ],
         },
       ],

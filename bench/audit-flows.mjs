@@ -63,7 +63,16 @@ async function drainAndDecode(nc, total) {
   const tally = (id) => {
     let t = per.get(id);
     if (!t) {
-      t = { decoded: 0, bad: 0, ids: new Set(), dupIds: 0, ok: 0, errors: {}, anomalies: 0 };
+      t = {
+        decoded: 0,
+        bad: 0,
+        bytes: 0,
+        ids: new Set(),
+        dupIds: 0,
+        ok: 0,
+        errors: {},
+        anomalies: 0,
+      };
       per.set(id, t);
     }
     return t;
@@ -74,6 +83,7 @@ async function drainAndDecode(nc, total) {
   let seen = 0;
   for await (const m of messages) {
     const t = tally(sensorIdFromSubject(m.subject) ?? m.subject);
+    t.bytes += m.data.length;
     try {
       const flow = flowMessageCodec.decodeJson(m.data);
       t.decoded++;
@@ -107,14 +117,16 @@ try {
       `(${Object.keys(received).length} sensor runs); ${runs.length} '${target}' runs in ${outDir}`,
     '',
     '| rep | case | requests sent (warm-up + measured + check) | flows in FLOWS | difference | decoded | ' +
-      'complete 200 with full body | flows with error | distinct flowIds | sensor log warnings |',
-    '|---|---|---|---|---|---|---|---|---|---|',
+      'complete 200 with full body | flows with error | distinct flowIds | mean flow JSON bytes | ' +
+      'sensor log warnings |',
+    '|---|---|---|---|---|---|---|---|---|---|---|',
   );
   let sumSent = 0;
   let sumGot = 0;
   for (const r of runs) {
     const got = r.id ? (received[`${FLOW_SUBJECT_PREFIX}${r.id}`] ?? 0) : 0;
-    const t = per.get(r.id) ?? { decoded: 0, bad: 0, ids: new Set(), ok: 0, errors: {} };
+    const t = per.get(r.id) ?? { decoded: 0, bad: 0, bytes: 0, ids: new Set(), ok: 0, errors: {} };
+    const meanBytes = t.decoded + t.bad > 0 ? Math.round(t.bytes / (t.decoded + t.bad)) : 'n/a';
     const errs =
       Object.entries(t.errors)
         .map(([k, v]) => `${v} ${k}`)
@@ -133,7 +145,7 @@ try {
     sumGot += got;
     out.push(
       `| ${r.rep} | ${r.case} | ${r.sent ?? 'n/a'} | ${got} | ${diff} | ${t.decoded}${t.bad ? ` (+${t.bad} bad)` : ''} | ` +
-        `${t.ok} | ${errs} | ${t.ids.size} | ${r.warnings} |`,
+        `${t.ok} | ${errs} | ${t.ids.size} | ${meanBytes} | ${r.warnings} |`,
     );
   }
   out.push(

@@ -1,57 +1,101 @@
 /**
- * Summarises V8 .cpuprofile files (node --cpu-prof) as markdown: where the CPU went, by function
- * (self time), by module (self time: a node core file, an npm package, one of our packages' files)
- * and, for our own code and the libraries it drives, by inclusive time (the function and
- * everything it called). Several files (e.g. one per run) are added together.
- * With --requests N (the requests those profiles served) each row also says µs of CPU per request,
- * which compares across targets (e.g. the sensor against a bare mockttp) at any throughput.
- *   node bench/cpuprofile-top.mjs [--top N] [--requests N] FILE.cpuprofile [...]
+ * Summarises V8 .cpuprofile files (node --cpu-prof) as markdown: who used the CPU (each sample
+ * charged to the nearest frame that is not node core, by package and by file), self time by
+ * function, and inclusive time for our code and the libraries it drives. Only the part of each
+ * profile that served HTTP counts (first to last sample inside node's HTTP server), so start-up and
+ * shutdown are left out. Several files (e.g. one per run) are added together.
+ *
+ *   node bench/cpuprofile-top.mjs [--top N] FILE.cpuprofile [...]
+ *   node bench/cpuprofile-top.mjs [--top N] --results DIR --target NAME --case CASE
+ *
+ * The second form reads a `bench/run.sh --cpu-prof` results folder: it takes that target's profiles
+ * for that case (matched by the pid each run printed in its proxy log) and turns shares of busy
+ * samples into CPU µs per request, using the CPU time and request count the harness measured
+ * (/proc ticks, so not inflated when something else competes for the core).
  */
 import process from 'node:process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 const args = process.argv.slice(2);
-let top = 25;
-let requests = 0;
-while (args[0] === '--top' || args[0] === '--requests') {
-  if (args[0] === '--top') top = Number(args[1]);
-  else requests = Number(args[1]);
+const opts = { top: 25, results: '', target: '', case: '' };
+while (args[0]?.startsWith('--')) {
+  const key = args[0].slice(2);
+  if (!(key in opts) || args[1] === undefined) {
+    process.stderr.write(`unknown option or missing value: ${args[0]}\n`);
+    process.exit(2);
+  }
+  opts[key] = key === 'top' ? Number(args[1]) : args[1];
   args.splice(0, 2);
 }
-if (args.length === 0) {
-  process.stderr.write('usage: node bench/cpuprofile-top.mjs [--top N] FILE.cpuprofile [...]\n');
+
+/** Profiles of one target and case in a results folder, and the harness's CPU µs per request. */
+function fromResults(dir, target, benchCase) {
+  const raw = join(dir, 'raw');
+  const profDir = join(dir, 'cpuprofile', target);
+  const profiles = readdirSync(profDir);
+  const files = [];
+  let cpuUs = 0;
+  let measured = 0;
+  for (const name of readdirSync(raw)) {
+    if (!name.endsWith(`.${benchCase}.${target}.proxy.log`)) continue;
+    const pid = /^bench-pid=(\d+)$/m.exec(readFileSync(join(raw, name), 'utf8'))?.[1];
+    const prof = pid && profiles.find((f) => f.includes(`.${pid}.`) && f.endsWith('.cpuprofile'));
+    if (prof) files.push(join(profDir, prof));
+    const json = readFileSync(join(raw, name.replace(/\.proxy\.log$/, '.json')), 'utf8');
+    const r = JSON.parse(json.trim().split('\n').at(-1));
+    cpuUs += (r.proxy_cpu_pct / 100) * r.seconds * 1e6;
+    measured += r.requests;
+  }
+  return { files, cpuPerRequest: measured > 0 ? cpuUs / measured : 0 };
+}
+
+let files = args;
+let cpuPerRequest = 0;
+if (opts.results) {
+  ({ files, cpuPerRequest } = fromResults(opts.results, opts.target, opts.case));
+}
+if (files.length === 0) {
+  process.stderr.write(
+    'usage: node bench/cpuprofile-top.mjs [--top N] FILE.cpuprofile [...]\n' +
+      '       node bench/cpuprofile-top.mjs [--top N] --results DIR --target NAME --case CASE\n' +
+      '(no profile found)\n',
+  );
   process.exit(2);
 }
 
-/** A short, stable name for where a function lives. */
+/** A short, stable name for where a function lives: a node core file, a package, our file. */
 function moduleOf(url) {
-  if (!url) return '(native/VM)';
-  const nm = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(url);
-  if (nm) return nm[1];
+  // ours, also bench/run.sh's copy of the sensor (node_modules/.cache/honeyproxy-bench/sensor)
   const ours = /\/(protocol|common|sensor|analyzer|standalone)\/dist\/(.+)$/.exec(url);
   if (ours) return `@honeyproxy/${ours[1]}/${ours[2]}`;
-  if (url.startsWith('node:')) return url;
+  const nm = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(url);
+  if (nm) return nm[1];
   return url.replace(/^file:\/\//, '');
 }
 
-/** Package and file, for function names and owners: mockttp/rules/passthrough-handling.js. */
+/** Package and file: mockttp/rules/passthrough-handling.js. */
 function fileOf(url) {
+  const ours = moduleOf(url);
+  if (ours.startsWith('@honeyproxy/')) return ours;
   const nm = /node_modules\/((?:@[^/]+\/)?[^/]+)\/(?:(?:dist|lib|build|cjs|esm)\/)*(.+)$/.exec(url);
-  return nm ? `${nm[1]}/${nm[2]}` : moduleOf(url);
+  return nm ? `${nm[1]}/${nm[2]}` : ours;
 }
 
-/** Code that is not node's own: a sample is charged to the nearest such frame on its stack. */
-const isLibrary = (url) => url !== '' && !url.startsWith('node:');
+const packageOf = (owner) =>
+  /^(@honeyproxy\/[^/]+\/[^/]+|@[^/]+\/[^/]+|[^/]+)/.exec(owner)?.[1] ?? owner;
+const VM = /^\((idle|garbage collector|program)\)$/;
+const NODE_ONLY = 'node core only (sockets, TLS, HTTP parser, streams, timers)';
+const add = (map, key, us) => map.set(key, (map.get(key) ?? 0) + us);
 
-const self = new Map(); // function key -> µs
-const selfByModule = new Map();
+const self = new Map();
 const inclusive = new Map();
 const byOwner = new Map();
 const byOwnerPackage = new Map();
-let total = 0;
 let windowUs = 0;
+let idleUs = 0;
 
-for (const file of args) {
+for (const file of files) {
   const p = JSON.parse(readFileSync(file, 'utf8'));
   const byId = new Map(p.nodes.map((n) => [n.id, n]));
   const parent = new Map();
@@ -62,63 +106,51 @@ for (const file of args) {
     return f.url ? `${name} ${fileOf(f.url)}:${f.lineNumber + 1}` : name;
   };
   const keys = new Map(p.nodes.map((n) => [n.id, keyOf(n)]));
-  const serving = (id) => {
-    for (let cur = id; cur !== undefined; cur = parent.get(cur)) {
-      if (byId.get(cur).callFrame.url === 'node:_http_server') return true;
-    }
-    return false;
+  const stack = (id) => {
+    const ids = [];
+    for (let cur = id; cur !== undefined; cur = parent.get(cur)) ids.push(cur);
+    return ids;
   };
+  const serving = (id) => stack(id).some((i) => byId.get(i).callFrame.url === 'node:_http_server');
   let first = p.samples.findIndex(serving);
   let last = p.samples.findLastIndex(serving);
   if (first < 0) [first, last] = [0, p.samples.length - 1];
-  for (let i = first; i <= last; i++) windowUs += p.timeDeltas[i + 1] ?? 0;
+
   for (let i = first; i <= last; i++) {
-    const dt = p.timeDeltas[i + 1] ?? 0; // time until the next sample belongs to this one
-    const id = p.samples[i];
-    const n = byId.get(id);
-    total += dt;
-    const k = keys.get(id);
-    self.set(k, (self.get(k) ?? 0) + dt);
-    const m = n.callFrame.url ? moduleOf(n.callFrame.url) : k;
-    selfByModule.set(m, (selfByModule.get(m) ?? 0) + dt);
-    const vm = /^\((idle|garbage collector|program)\)$/.test(k);
-    let owner = vm ? k : 'node core only (sockets, TLS, HTTP parser, streams, timers)';
-    for (let cur = id; cur !== undefined; cur = parent.get(cur)) {
-      const url = byId.get(cur).callFrame.url;
-      if (isLibrary(url)) {
+    const dt = p.timeDeltas[i + 1] ?? 0; // the time until the next sample belongs to this one
+    const ids = stack(p.samples[i]);
+    const k = keys.get(ids[0]);
+    windowUs += dt;
+    if (k === '(idle)') idleUs += dt;
+    add(self, k, dt);
+    let owner = VM.test(k) ? k : NODE_ONLY;
+    for (const id of ids) {
+      const url = byId.get(id).callFrame.url;
+      if (url && !url.startsWith('node:')) {
         owner = fileOf(url);
         break;
       }
     }
-    byOwner.set(owner, (byOwner.get(owner) ?? 0) + dt);
-    const pkg = /^(@honeyproxy\/[^/]+\/[^/]+|@[^/]+\/[^/]+|[^/]+)/.exec(owner)?.[1] ?? owner;
-    byOwnerPackage.set(pkg, (byOwnerPackage.get(pkg) ?? 0) + dt);
-    const seen = new Set();
-    for (let cur = id; cur !== undefined; cur = parent.get(cur)) {
-      const ck = keys.get(cur);
-      if (seen.has(ck)) continue;
-      seen.add(ck);
-      inclusive.set(ck, (inclusive.get(ck) ?? 0) + dt);
-    }
+    add(byOwner, owner, dt);
+    add(byOwnerPackage, packageOf(owner), dt);
+    for (const ck of new Set(ids.map((id) => keys.get(id)))) add(inclusive, ck, dt);
   }
 }
 
-const pct = (us) => `${((100 * us) / total).toFixed(1)}%`;
-const perRequest = (us) => (requests > 0 ? ` ${(us / requests).toFixed(1)} |` : '');
+const busyUs = windowUs - idleUs;
+const pct = (us) => `${((100 * us) / busyUs).toFixed(1)}%`;
+const cpu = (us) => (cpuPerRequest > 0 ? ` ${((us / busyUs) * cpuPerRequest).toFixed(1)} |` : '');
 const table = (title, map, filter = () => true) => {
   const rows = [...map]
-    .filter(([k]) => filter(k))
+    .filter(([k]) => k !== '(idle)' && filter(k))
     .sort((a, b) => b[1] - a[1])
-    .slice(0, top);
+    .slice(0, opts.top);
   return [
     `### ${title}`,
     '',
-    `| % of samples | ms |${requests > 0 ? ' µs per request |' : ''} where |`,
-    `|---|---|${requests > 0 ? '---|' : ''}---|`,
-    ...rows.map(
-      ([k, us]) =>
-        `| ${pct(us)} | ${(us / 1000).toFixed(0)} |${perRequest(us)} \`${k.replace(/\|/g, '\\|')}\` |`,
-    ),
+    `| % of busy samples |${cpuPerRequest > 0 ? ' CPU µs per request |' : ''} where |`,
+    `|---|${cpuPerRequest > 0 ? '---|' : ''}---|`,
+    ...rows.map(([k, us]) => `| ${pct(us)} |${cpu(us)} \`${k.replace(/\|/g, '\\|')}\` |`),
     '',
   ].join('\n');
 };
@@ -126,21 +158,21 @@ const table = (title, map, filter = () => true) => {
 const interesting = (k) =>
   /@honeyproxy\/|mockttp|@nats-io|pino|uuid|typebox/.test(k) && !/^\(anonymous\) .*:1$/.test(k);
 
+const what = opts.results ? `${opts.target}, ${opts.case}: ` : '';
 process.stdout.write(
   [
-    `Profile: ${args.length} file(s), ${(windowUs / 1e6).toFixed(1)} s while serving HTTP ` +
-      '(start-up and shutdown left out); percentages of all samples in that time, idle included.' +
-      (requests > 0
-        ? ` ${requests} requests served: ${(windowUs / requests).toFixed(1)} µs of samples per request, ` +
-          `${((windowUs - (byOwner.get('(idle)') ?? 0)) / requests).toFixed(1)} µs without idle.`
+    `${what}${files.length} profile(s), ${(windowUs / 1e6).toFixed(1)} s while serving HTTP, ` +
+      `${((100 * idleUs) / windowUs).toFixed(1)}% of it idle; shares below are of the busy samples.` +
+      (cpuPerRequest > 0
+        ? ` The harness measured ${cpuPerRequest.toFixed(0)} µs of CPU per request for these runs; ` +
+          'the µs column splits that by the shares.'
         : ''),
     '',
     table(
-      'By owner: each sample charged to the package of the nearest non-node-core frame on its stack',
+      'By owner: each sample charged to the package of the nearest non-node-core frame',
       byOwnerPackage,
     ),
     table('By owner, per file', byOwner),
-    table('Self time by module', selfByModule),
     table('Self time by function', self),
     table('Inclusive time, our code and the libraries it drives', inclusive, interesting),
   ].join('\n'),

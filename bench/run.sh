@@ -10,7 +10,8 @@
 #                                                      # both under node --cpu-prof, then summarised
 #
 # Results: bench-results/<date-time>/ (summary.md, flow-check.md, results.csv, machine.txt, raw/,
-# and with --cpu-prof cpuprofile/<target>/*.cpuprofile and profile-<target>.md).
+# sensor-build.txt naming the sensor build measured, and with --cpu-prof
+# cpuprofile/<target>/*.cpuprofile and profile-<target>-<case>.md).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -44,6 +45,22 @@ if [ -z "$OUT" ]; then
 fi
 mkdir -p "$OUT"
 OUT="$(cd "$OUT" && pwd)"
+
+# ---------------------------------------------------------------- the sensor as built now
+# A copy, so a rebuild during the run (others work in this tree) cannot change what is measured.
+# Inside the repository, so its imports still resolve to the workspace's node_modules.
+SENSOR="$ROOT/node_modules/.cache/honeyproxy-bench/sensor"
+rm -rf "$SENSOR"
+mkdir -p "$SENSOR"
+cp "$ROOT/sensor/package.json" "$SENSOR/"
+cp -r "$ROOT/sensor/dist" "$SENSOR/dist"
+{
+  echo "sensor build: $(cd "$ROOT/sensor/dist" && find . -name '*.js' ! -name '*.test.js' -print0 \
+    | sort -z | xargs -0 cat | sha256sum | cut -c1-16) (sha256 of dist/*.js, tests excluded)"
+  echo "built: $(date -r "$ROOT/sensor/dist/main.js" -Is)"
+  echo "git: $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null)" \
+    "$(git -C "$ROOT" status --porcelain -- sensor/src 2>/dev/null | wc -l) changed file(s) in sensor/src"
+} >"$OUT/sensor-build.txt"
 
 # ---------------------------------------------------------------- private NATS with JetStream
 NATS_DIR="$(mktemp -d "${TMPDIR:-/tmp}/honeyproxy-bench-nats.XXXXXX")"
@@ -82,28 +99,39 @@ echo "bench: private nats-server $(nats-server --version | awk '{print $2}') on 
 # Every run of the sensor gets its own sensor id (so its own subject in FLOWS), printed first in its
 # proxy log: that lets the flow check compare each run's published flows with its requests.
 prof() { if [ "$PROFILE" = 1 ]; then echo "--cpu-prof --cpu-prof-dir=$OUT/cpuprofile/$1"; fi; }
-SENSOR_CMD="sid=bench-\$(date +%s%N); echo bench-sensor-id=\$sid; \
+SENSOR_CMD="sid=bench-\$(date +%s%N); echo bench-sensor-id=\$sid; echo bench-pid=\$\$; \
 HONEYPROXY_PROXY_PORT=\$BENCH_PORT HONEYPROXY_DATA_DIR=\$BENCH_WORK/sensor-data \
 HONEYPROXY_NATS_URL=$NATS_URL HONEYPROXY_SENSOR_ID=\$sid HONEYPROXY_LOG_LEVEL=warn \
-exec node --enable-source-maps $(prof sensor) $ROOT/sensor/dist/main.js"
-targets=(--with-mockttp)
+exec node --enable-source-maps $(prof sensor) $SENSOR/dist/main.js"
+builtins=(--with-mockttp) targets=()
 if [ "$PROFILE" = 1 ]; then
   # The harness's own mockttp cannot be profiled; run its script as a named target instead, from
   # a folder where 'mockttp' resolves to the repository's (the same pinned 4.6.5).
   passthrough="$ROOT/node_modules/.cache/honeyproxy-bench/mockttp-passthrough.mjs"
   mkdir -p "$(dirname "$passthrough")"
   cp "$(dirname "$HARNESS")/mockttp-passthrough.mjs" "$passthrough"
-  targets=(--builtins none --name mockttp
-    "exec node $(prof mockttp) $passthrough \$BENCH_PORT" 18083)
+  builtins=(--builtins none)
+  targets=(--name mockttp
+    "echo bench-pid=\$\$; exec node $(prof mockttp) $passthrough \$BENCH_PORT" 18083)
 fi
 
 nats_cpu() { awk '{print $14 + $15}' "/proc/$NATS_PID/stat"; }
 nats_before="$(nats_cpu)"
 status=0
-(cd "$ROOT" && bash "$HARNESS" --cases http-1k,https-1k "$@" "${targets[@]}" \
+(cd "$ROOT" && bash "$HARNESS" --cases http-1k,https-1k "${builtins[@]}" "$@" "${targets[@]}" \
   --name sensor "$SENSOR_CMD" "$SENSOR_PORT") || status=$?
 [ "$status" = 0 ] || echo "bench: the harness exited with $status" >&2
 nats_ticks=$(($(nats_cpu) - nats_before))
+
+# ---------------------------------------------------------------- the issue's targets
+if [ "$PROFILE" = 0 ] && [ -s "$OUT/results.csv" ]; then
+  {
+    echo
+    echo "Targets (the sensor, capturing and publishing every flow):"
+    echo
+    node "$ROOT/bench/verdict.mjs" "$OUT/results.csv" sensor || true
+  } | tee -a "$OUT/summary.md"
+fi
 
 # ---------------------------------------------------------------- capture check
 echo >&2
@@ -127,15 +155,13 @@ per_flow=$((flows > 0 ? nats_ms * 1000 / flows : 0))
     "(${per_flow} us per flow), on the load generator's core."
 } | tee -a "$OUT/summary.md"
 if [ "$PROFILE" = 1 ]; then
+  IFS=, read -r -a cases <<<"$(sed -n 's/^settings: .* cases=\([^ ]*\).*/\1/p' "$OUT/machine.txt")"
   for t in mockttp sensor; do
-    ls "$OUT/cpuprofile/$t/"*.cpuprofile >/dev/null 2>&1 || { echo "bench: no profile for $t" >&2; continue; }
-    # requests the profiled processes served: warm-up + measured + the harness's check, every run
-    served="$(python3 -c 'import glob, json, sys
-runs = [json.loads(open(f).read().strip().splitlines()[-1]) for f in glob.glob(sys.argv[1])]
-print(sum(r["warmup_requests"] + r["requests"] + 1 for r in runs))' "$OUT/raw/r*.$t.json")"
-    node "$ROOT/bench/cpuprofile-top.mjs" --requests "$served" "$OUT/cpuprofile/$t/"*.cpuprofile \
-      >"$OUT/profile-$t.md"
-    echo "bench: profile of $t in $OUT/profile-$t.md" >&2
+    for c in "${cases[@]}"; do
+      node "$ROOT/bench/cpuprofile-top.mjs" --results "$OUT" --target "$t" --case "$c" \
+        >"$OUT/profile-$t-$c.md" || { echo "bench: no profile for $t $c" >&2; continue; }
+      echo "bench: profile of $t, $c in $OUT/profile-$t-$c.md" >&2
+    done
   done
 fi
 [ "$check" = 0 ] || echo "bench: FLOW CHECK FAILED (see $OUT/flow-check.md)" >&2

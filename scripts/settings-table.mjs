@@ -1,8 +1,11 @@
 #!/usr/bin/env node
 // Prints the README's configuration tables from the services' own setting declarations, so the
 // README cannot drift from --help (tests/src/readme.test.ts checks they match). `--write` updates
-// README.md in place between the <!-- settings:NAME --> markers.
+// README.md in place between the <!-- settings:NAME --> markers (which sit inside prettier-ignore
+// markers: prettier would pad the tables, and the test compares them as generated).
 import { readFileSync, writeFileSync } from 'node:fs';
+import process from 'node:process';
+import { URL } from 'node:url';
 import { settingsTable } from '@honeyproxy/common';
 import { sensorSettings } from '@honeyproxy/sensor';
 import { analyzerSettings } from '@honeyproxy/analyzer';
@@ -24,5 +27,6 @@ if (process.argv.includes('--write')) {
   }
   writeFileSync(path, readme);
 } else {
-  for (const [name, table] of Object.entries(tables)) process.stdout.write(`## ${name}\n${table}\n\n`);
+  for (const [name, table] of Object.entries(tables))
+    process.stdout.write(`## ${name}\n${table}\n\n`);
 }

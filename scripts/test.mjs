@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { dirname, join } from 'node:path';
+import process from 'node:process';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -48,7 +49,9 @@ const args = [
   '--enable-source-maps',
   '--test-timeout=180000',
   `--test-concurrency=${process.env['HONEYPROXY_TEST_CONCURRENCY'] ?? '2'}`,
-  ...(process.env['HONEYPROXY_TEST_REPORTER'] ? [`--test-reporter=${process.env['HONEYPROXY_TEST_REPORTER']}`] : []),
+  ...(process.env['HONEYPROXY_TEST_REPORTER']
+    ? [`--test-reporter=${process.env['HONEYPROXY_TEST_REPORTER']}`]
+    : []),
   ...dirs,
 ];
 const result = spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit' });

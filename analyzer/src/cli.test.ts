@@ -11,10 +11,9 @@ import pg from 'pg';
 import { connect } from '@nats-io/transport-node';
 import { jetstream } from '@nats-io/jetstream';
 import { flowSubject } from '@honeyproxy/protocol';
-import { freePort, sampleFlow, startNatsServer, TEST_PG_URL } from '@honeyproxy/testkit';
+import { freePort, sampleFlow, startNatsServer, TEST_PG_URL, waitUntil } from '@honeyproxy/testkit';
 import { verifyPassword } from './users/password-hash.js';
 import { deferrer } from './testing/defer.js';
-import { waitFor } from './testing/ingest-fixture.js';
 
 const MAIN = fileURLToPath(new URL('./main.js', import.meta.url));
 
@@ -125,7 +124,10 @@ describe('honeyproxy-analyzer command', { timeout: 60_000 }, () => {
     let logs = '';
     child.stdout.on('data', (c: Buffer) => (logs += c.toString()));
     child.stderr.on('data', (c: Buffer) => (logs += c.toString()));
-    await waitFor('ingest running', () => logs.includes('ingesting flows'), 30_000);
+    await waitUntil(() => logs.includes('ingesting flows'), {
+      what: 'ingest running',
+      timeoutMs: 30_000,
+    });
 
     const password = /"initialPassword":"([^"]+)"/.exec(logs)?.[1];
     assert.ok(password, 'the generated admin password is logged once');
@@ -143,10 +145,10 @@ describe('honeyproxy-analyzer command', { timeout: 60_000 }, () => {
     await jetstream(nc).publish(flowSubject(sample.flow.sensorId), JSON.stringify(sample.flow), {
       msgID: sample.flow.flowId,
     });
-    await waitFor(
-      'flow served by the API',
+    await waitUntil(
       async () =>
         (await fetch(`${base}/api/flows/${sample.flow.flowId}`, { headers: auth })).status === 200,
+      { what: 'flow served by the API' },
     );
 
     child.kill('SIGTERM');

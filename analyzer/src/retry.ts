@@ -36,7 +36,10 @@ export async function retryUntilReady<T>(
         },
         'service not reachable yet; retrying',
       );
-      await new Promise((resolve) => setTimeout(resolve, retryInMs).unref());
+      // Not unref'd: while waiting for the first service nothing else keeps the event loop
+      // alive, and an unref'd timer would let the process end (status 0) instead of retrying.
+      // Shutdown does not wait for it: the signal handler exits the process.
+      await new Promise((resolve) => setTimeout(resolve, retryInMs));
     }
   }
 }

@@ -2,3 +2,4 @@
 export * from './settings.js';
 export * from './logger.js';
 export * from './shutdown.js';
+export * from './nats-settings.js';

@@ -60,7 +60,10 @@ function findDef(defs: SettingDefs, flag: string): [string, Setting<unknown>] | 
 }
 
 /** Reads flags (which win) and variables for `defs`. Throws ConfigError naming every bad one. */
-export function loadSettings<D extends SettingDefs>(defs: D, source: SettingSource = {}): LoadedSettings<D> {
+export function loadSettings<D extends SettingDefs>(
+  defs: D,
+  source: SettingSource = {},
+): LoadedSettings<D> {
   const argv = source.argv ?? [];
   const env = source.env ?? {};
   const raw = new Map<string, { text: string; origin: string }>();
@@ -99,7 +102,11 @@ export function loadSettings<D extends SettingDefs>(defs: D, source: SettingSour
 
   const values: Record<string, unknown> = {};
   for (const [key, def] of Object.entries(defs)) {
-    const given = raw.get(key) ?? (env[def.env] !== undefined && env[def.env] !== '' ? { text: env[def.env] ?? '', origin: def.env } : undefined);
+    const given =
+      raw.get(key) ??
+      (env[def.env] !== undefined && env[def.env] !== ''
+        ? { text: env[def.env] ?? '', origin: def.env }
+        : undefined);
     if (!given) {
       values[key] = def.default;
       continue;
@@ -107,7 +114,9 @@ export function loadSettings<D extends SettingDefs>(defs: D, source: SettingSour
     try {
       values[key] = def.parse(given.text);
     } catch (err) {
-      problems.push(`${given.origin}=${JSON.stringify(given.text)}: ${err instanceof Error ? err.message : String(err)}`);
+      problems.push(
+        `${given.origin}=${JSON.stringify(given.text)}: ${err instanceof Error ? err.message : String(err)}`,
+      );
     }
   }
   if (problems.length > 0) throw new ConfigError(problems);
@@ -138,7 +147,9 @@ export function settingsTable(defs: SettingDefs): string {
   const lines = ['| flag | variable | default | meaning |', '|---|---|---|---|'];
   for (const d of Object.values(defs)) {
     const def = defaultText(d);
-    lines.push(`| \`--${d.flag}\` | \`${d.env}\` | ${def ? `\`${def}\`` : '—'} | ${d.description} |`);
+    lines.push(
+      `| \`--${d.flag}\` | \`${d.env}\` | ${def ? `\`${def}\`` : '—'} | ${d.description} |`,
+    );
   }
   return lines.join('\n');
 }
@@ -161,7 +172,19 @@ export function parseInteger(min: number, max: number): (raw: string) => number 
   };
 }
 
-const UNITS: Record<string, number> = { '': 1, b: 1, k: 1024, kb: 1024, kib: 1024, m: 1024 ** 2, mb: 1024 ** 2, mib: 1024 ** 2, g: 1024 ** 3, gb: 1024 ** 3, gib: 1024 ** 3 };
+const UNITS: Record<string, number> = {
+  '': 1,
+  b: 1,
+  k: 1024,
+  kb: 1024,
+  kib: 1024,
+  m: 1024 ** 2,
+  mb: 1024 ** 2,
+  mib: 1024 ** 2,
+  g: 1024 ** 3,
+  gb: 1024 ** 3,
+  gib: 1024 ** 3,
+};
 
 /** '64MiB', '512k', '1048576' → bytes (binary units). */
 export function parseBytes(raw: string): number {
@@ -190,7 +213,8 @@ export function parseUrl(protocols: readonly string[]): (raw: string) => string 
     } catch {
       throw new Error('not a URL');
     }
-    if (!protocols.includes(url.protocol)) throw new Error(`URL must use ${protocols.join(' or ')}`);
+    if (!protocols.includes(url.protocol))
+      throw new Error(`URL must use ${protocols.join(' or ')}`);
     return raw;
   };
 }

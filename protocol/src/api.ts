@@ -20,10 +20,7 @@ export type FlowPage = Static<typeof FlowPage>;
 
 /** A message on the /api/live WebSocket. */
 export const LiveMessage = Type.Union([
-  Type.Object(
-    { type: Type.Literal('flow'), flow: FlowSummary },
-    { additionalProperties: false },
-  ),
+  Type.Object({ type: Type.Literal('flow'), flow: FlowSummary }, { additionalProperties: false }),
   Type.Object({ type: Type.Literal('hello') }, { additionalProperties: false }),
 ]);
 export type LiveMessage = Static<typeof LiveMessage>;

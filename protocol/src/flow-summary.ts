@@ -56,7 +56,9 @@ function splitUrl(url: string): { host: string; path: string } {
 /** The table row for a flow. */
 export function summarizeFlow(flow: FlowMessage | FlowRecord): FlowSummary {
   const { host, path } = splitUrl(flow.request.url);
-  const contentType = flow.response ? headerValue(flow.response.headers, 'content-type') : undefined;
+  const contentType = flow.response
+    ? headerValue(flow.response.headers, 'content-type')
+    : undefined;
   return {
     id: flow.flowId,
     sensorId: flow.sensorId,
@@ -68,7 +70,9 @@ export function summarizeFlow(flow: FlowMessage | FlowRecord): FlowSummary {
     host: flow.server.host ?? host,
     path,
     status: flow.response?.status ?? null,
-    contentType: contentType ? (contentType.split(';')[0] ?? '').trim().slice(0, 256) || null : null,
+    contentType: contentType
+      ? (contentType.split(';')[0] ?? '').trim().slice(0, 256) || null
+      : null,
     size: flow.response ? (flow.response.body?.len ?? 0) : null,
     tls: flow.request.url.startsWith('https:') || flow.tls !== undefined,
     clientIp: flow.client.ip,

@@ -1,7 +1,13 @@
 /** Behaviour of the flow message codec: what is accepted, and that rejections name the field. */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { flowMessageCodec, DecodeError, summarizeFlow, sensorIdFromSubject, flowSubject } from './index.js';
+import {
+  flowMessageCodec,
+  DecodeError,
+  summarizeFlow,
+  sensorIdFromSubject,
+  flowSubject,
+} from './index.js';
 import type { FlowMessage } from './index.js';
 
 function sample(): FlowMessage {
@@ -62,7 +68,13 @@ describe('flow message codec', () => {
 
   it('rejects a body ref that is not a sha256 name', () => {
     const flow = sample();
-    flow.request.body = { len: 1, capturedLen: 1, sha256: 'b'.repeat(64), truncated: false, ref: 'BODIES/../x' };
+    flow.request.body = {
+      len: 1,
+      capturedLen: 1,
+      sha256: 'b'.repeat(64),
+      truncated: false,
+      ref: 'BODIES/../x',
+    };
     assert.throws(() => flowMessageCodec.decode(flow), DecodeError);
   });
 });

@@ -108,10 +108,7 @@ function flowSchema<B extends TSchema>(body: B) {
         },
         { additionalProperties: false },
       ),
-      client: Type.Object(
-        { ip: Str(LIMITS.ipLen), port: Port },
-        { additionalProperties: false },
-      ),
+      client: Type.Object({ ip: Str(LIMITS.ipLen), port: Port }, { additionalProperties: false }),
       server: Type.Object(
         {
           /** The address actually connected to (absent when it never resolved). */

@@ -62,6 +62,11 @@ export class BodyTap {
     );
   }
 
+  /** True when the body is complete as far as the tap can know (no mockttp buffer pending). */
+  get settledNow(): boolean {
+    return !this.inProgress || this.prefix !== undefined || this.full !== undefined;
+  }
+
   /** Resolves when mockttp's buffer settles (whole body, truncation, or failure). */
   async settled(): Promise<void> {
     await this.inProgress?.catch(() => undefined);

@@ -69,7 +69,9 @@ export async function loadOrCreateCa(dir: string, log: Logger): Promise<SensorCa
   const [hasKey, hasCert] = await Promise.all([exists(keyPath), exists(certPath)]);
   if (hasKey && hasCert) return readCa(keyPath, certPath, log);
   if (hasKey !== hasCert) {
-    throw new CaError(`${dir} holds only one of ca.key and ca.pem; restore the other or remove both`);
+    throw new CaError(
+      `${dir} holds only one of ca.key and ca.pem; restore the other or remove both`,
+    );
   }
 
   await mkdir(dir, { recursive: true, mode: 0o700 });

@@ -20,12 +20,15 @@ describe('sensor configuration', { timeout: 60_000 }, () => {
   });
 
   it('takes flags over variables and derives the CA dir from the data dir', () => {
-    const { config } = loadSensorConfig(['--proxy-port', '3128', '--max-body=512KiB', '--data-dir', '/var/hp'], {
-      HONEYPROXY_PROXY_PORT: '9999',
-      HONEYPROXY_SENSOR_ID: 'gw-7',
-      HONEYPROXY_NATS_URL: 'nats://a:4222,tls://b:4222',
-      HONEYPROXY_WRITE: 'flows.har',
-    });
+    const { config } = loadSensorConfig(
+      ['--proxy-port', '3128', '--max-body=512KiB', '--data-dir', '/var/hp'],
+      {
+        HONEYPROXY_PROXY_PORT: '9999',
+        HONEYPROXY_SENSOR_ID: 'gw-7',
+        HONEYPROXY_NATS_URL: 'nats://a:4222,tls://b:4222',
+        HONEYPROXY_WRITE: 'flows.har',
+      },
+    );
     assert.equal(config.proxyPort, 3128);
     assert.equal(config.maxBody, 512 * 1024);
     assert.equal(config.caDir, '/var/hp/ca');
@@ -36,7 +39,11 @@ describe('sensor configuration', { timeout: 60_000 }, () => {
 
   it('names every bad value in one error', () => {
     assert.throws(
-      () => loadSensorConfig(['--proxy-port', '70000'], { HONEYPROXY_MAX_BODY: 'lots', HONEYPROXY_SENSOR_ID: 'a.b' }),
+      () =>
+        loadSensorConfig(['--proxy-port', '70000'], {
+          HONEYPROXY_MAX_BODY: 'lots',
+          HONEYPROXY_SENSOR_ID: 'a.b',
+        }),
       (err: unknown) =>
         err instanceof ConfigError &&
         err.problems.some((p) => p.includes('--proxy-port') && p.includes('70000')) &&
@@ -52,14 +59,26 @@ describe('sensor configuration', { timeout: 60_000 }, () => {
   });
 
   it('reads NATS credentials settings', () => {
-    const { config } = loadSensorConfig(['--nats-user', 'u', '--nats-ca', '/etc/ca.pem'], { HONEYPROXY_NATS_PASSWORD: 'p' });
+    const { config } = loadSensorConfig(['--nats-user', 'u', '--nats-ca', '/etc/ca.pem'], {
+      HONEYPROXY_NATS_PASSWORD: 'p',
+    });
     assert.deepEqual(config.nats, { user: 'u', password: 'p', tlsCaFile: '/etc/ca.pem' });
   });
 
   it('reports --help and lists every setting in the help text', () => {
     assert.equal(loadSensorConfig(['--help'], {}).help, true);
     const help = settingsHelp(sensorSettings);
-    for (const flag of ['--proxy-port', '--data-dir', '--ca-dir', '--nats-url', '--sensor-id', '--max-body', '--write', '--log-level', '--nats-creds']) {
+    for (const flag of [
+      '--proxy-port',
+      '--data-dir',
+      '--ca-dir',
+      '--nats-url',
+      '--sensor-id',
+      '--max-body',
+      '--write',
+      '--log-level',
+      '--nats-creds',
+    ]) {
       assert.ok(help.includes(flag), flag);
     }
   });

@@ -10,13 +10,16 @@ import {
   ConfigError,
   LOG_LEVELS,
   loadSettings,
+  natsAuthFromSettings,
+  natsSettings,
   parseBytes,
   parseEnum,
   parseIdentifier,
   parsePort,
   parseString,
-  parseUrlList,
+  type NatsAuth,
   type Setting,
+  type SettingValues,
 } from '@honeyproxy/common';
 
 /** Largest --max-body accepted: bodies are held in memory while a flow completes. */
@@ -68,46 +71,6 @@ export const proxySettings = {
   },
 } as const;
 
-/** How the sensor reaches NATS. */
-export const natsSettings = {
-  natsUrl: {
-    flag: 'nats-url',
-    env: 'HONEYPROXY_NATS_URL',
-    description: 'NATS server URL(s), comma-separated',
-    default: ['nats://127.0.0.1:4222'],
-    defaultText: 'nats://127.0.0.1:4222',
-    parse: parseUrlList(['nats:', 'tls:']),
-  },
-  natsCreds: {
-    flag: 'nats-creds',
-    env: 'HONEYPROXY_NATS_CREDS',
-    description: 'NATS credentials file (JWT + NKey seed) for this sensor',
-    default: undefined,
-    parse: parseString,
-  } satisfies Setting<string>,
-  natsUser: {
-    flag: 'nats-user',
-    env: 'HONEYPROXY_NATS_USER',
-    description: 'NATS user name (with --nats-password)',
-    default: undefined,
-    parse: parseString,
-  } satisfies Setting<string>,
-  natsPassword: {
-    flag: 'nats-password',
-    env: 'HONEYPROXY_NATS_PASSWORD',
-    description: 'NATS password (prefer the variable: flags show in ps)',
-    default: undefined,
-    parse: parseString,
-  } satisfies Setting<string>,
-  natsCa: {
-    flag: 'nats-ca',
-    env: 'HONEYPROXY_NATS_CA',
-    description: 'PEM file of the CA that signed the NATS server certificate (turns TLS on)',
-    default: undefined,
-    parse: parseString,
-  } satisfies Setting<string>,
-} as const;
-
 export const sensorSettings = {
   ...proxySettings,
   ...natsSettings,
@@ -135,13 +98,6 @@ export const sensorSettings = {
   },
 } as const;
 
-export interface NatsAuthConfig {
-  readonly credsFile?: string;
-  readonly user?: string;
-  readonly password?: string;
-  readonly tlsCaFile?: string;
-}
-
 /** The proxy part of the configuration (what createSensor needs). */
 export interface ProxyConfig {
   readonly proxyPort: number;
@@ -154,7 +110,7 @@ export interface ProxyConfig {
 
 export interface SensorConfig extends ProxyConfig {
   readonly natsServers: readonly string[];
-  readonly nats: NatsAuthConfig;
+  readonly nats: NatsAuth;
   readonly write?: string;
   readonly logLevel: (typeof LOG_LEVELS)[number];
 }
@@ -165,6 +121,24 @@ export interface LoadedSensorConfig {
   readonly help: boolean;
 }
 
+/**
+ * The proxy part of a configuration from values read with proxySettings (for the standalone
+ * mode, which reads those flags itself): paths resolved, the CA dir defaulting to <data-dir>/ca.
+ */
+export function resolveProxyConfig(
+  values: SettingValues<typeof proxySettings>,
+  sensorId: string,
+): ProxyConfig {
+  const dataDir = resolve(values.dataDir);
+  return {
+    proxyPort: values.proxyPort,
+    dataDir,
+    caDir: resolve(values.caDir ?? `${dataDir}/ca`),
+    maxBody: values.maxBody,
+    sensorId,
+  };
+}
+
 /** Reads and checks the sensor's settings. Throws ConfigError naming every bad one. */
 export function loadSensorConfig(
   argv: readonly string[],
@@ -172,7 +146,8 @@ export function loadSensorConfig(
 ): LoadedSensorConfig {
   const { values: v, positionals, help } = loadSettings(sensorSettings, { argv, env });
   const problems: string[] = [];
-  if (positionals.length > 0) problems.push(`unexpected argument ${JSON.stringify(positionals[0])}`);
+  if (positionals.length > 0)
+    problems.push(`unexpected argument ${JSON.stringify(positionals[0])}`);
   if ((v.natsUser === undefined) !== (v.natsPassword === undefined)) {
     problems.push('--nats-user and --nats-password (HONEYPROXY_NATS_USER/_PASSWORD) go together');
   }
@@ -181,20 +156,10 @@ export function loadSensorConfig(
   }
   if (problems.length > 0) throw new ConfigError(problems);
 
-  const dataDir = resolve(v.dataDir);
   const config: SensorConfig = {
-    proxyPort: v.proxyPort,
-    dataDir,
-    caDir: resolve(v.caDir ?? `${dataDir}/ca`),
-    maxBody: v.maxBody,
-    sensorId: v.sensorId,
+    ...resolveProxyConfig(v, v.sensorId),
     natsServers: v.natsUrl,
-    nats: {
-      ...(v.natsCreds !== undefined && { credsFile: v.natsCreds }),
-      ...(v.natsUser !== undefined && { user: v.natsUser }),
-      ...(v.natsPassword !== undefined && { password: v.natsPassword }),
-      ...(v.natsCa !== undefined && { tlsCaFile: v.natsCa }),
-    },
+    nats: natsAuthFromSettings(v),
     ...(v.write !== undefined && { write: resolve(v.write) }),
     logLevel: v.logLevel,
   };

@@ -5,7 +5,7 @@
  * recorded like any other flow, with what is known of the request.
  */
 import type { ClientError, TlsHandshakeFailure } from 'mockttp';
-import { v7 as uuidv7 } from 'uuid';
+import { newFlowId } from './flow-id.js';
 import type { FlowDraft, ResponseDraft } from './flow-draft.js';
 import { normalizeIp } from './net-names.js';
 import { clip } from './tls-details.js';
@@ -18,7 +18,8 @@ interface Context {
 }
 
 const TLS_FAILURE_TEXT: Record<TlsHandshakeFailure['failureCause'], string> = {
-  closed: 'client closed the connection during or right after the TLS handshake (certificate not trusted?)',
+  closed:
+    'client closed the connection during or right after the TLS handshake (certificate not trusted?)',
   reset: 'client reset the connection during the TLS handshake',
   'cert-rejected': 'client rejected the sensor certificate',
   'no-shared-cipher': 'no cipher shared with the client',
@@ -34,7 +35,7 @@ export function tlsFailureDraft(event: TlsHandshakeFailure, ctx: Context): FlowD
   const port = event.destination?.port ?? 443;
   const max = LIMITS.tlsFieldLen;
   return {
-    flowId: uuidv7(),
+    flowId: newFlowId(),
     sensorId: ctx.sensorId,
     mode: 'explicit',
     ts: { start: ctx.offset + t.connectTimestamp, end: ctx.offset + t.failureTimestamp },
@@ -46,8 +47,18 @@ export function tlsFailureDraft(event: TlsHandshakeFailure, ctx: Context): FlowD
       ...(meta.ja4Fingerprint && { ja4: clip(meta.ja4Fingerprint, max) }),
     },
     // no HTTP request was ever read: the tunnel target stands in for it
-    request: { method: 'CONNECT', url: `${host?.includes(':') ? `[${host}]` : (host ?? '')}:${port}`, httpVersion: '', headers: [], body: null },
-    error: { kind: 'tls-failure', code: event.failureCause, message: TLS_FAILURE_TEXT[event.failureCause] ?? 'TLS handshake failed' },
+    request: {
+      method: 'CONNECT',
+      url: `${host?.includes(':') ? `[${host}]` : (host ?? '')}:${port}`,
+      httpVersion: '',
+      headers: [],
+      body: null,
+    },
+    error: {
+      kind: 'tls-failure',
+      code: event.failureCause,
+      message: TLS_FAILURE_TEXT[event.failureCause] ?? 'TLS handshake failed',
+    },
     anomalies: [],
   };
 }
@@ -68,7 +79,7 @@ export function clientErrorDraft(event: ClientError, ctx: Context): FlowDraft {
   }
   const code = event.errorCode ?? 'UNKNOWN';
   return {
-    flowId: uuidv7(),
+    flowId: newFlowId(),
     sensorId: ctx.sensorId,
     mode: 'explicit',
     ts: { start: ctx.offset + t.startTimestamp, end: ctx.offset + end },
@@ -85,7 +96,11 @@ export function clientErrorDraft(event: ClientError, ctx: Context): FlowDraft {
       body: null,
     },
     ...(response && { response }),
-    error: { kind: 'protocol', code, message: `the client sent a request the HTTP parser rejected (${code})` },
+    error: {
+      kind: 'protocol',
+      code,
+      message: `the client sent a request the HTTP parser rejected (${code})`,
+    },
     anomalies: response ? ['response-from-sensor'] : [],
   };
 }

@@ -4,8 +4,19 @@
  * attacker-controlled field cut to the protocol's LIMITS with an anomaly saying so — a flow the
  * analyzer would reject as invalid is a flow lost.
  */
-import { FLOW_SCHEMA_VERSION, LIMITS, type FlowMessage, type HeaderPairs } from '@honeyproxy/protocol';
-import { encodeBody, type RawBody } from './body-encoder.js';
+import {
+  FLOW_SCHEMA_VERSION,
+  LIMITS,
+  type FlowMessage,
+  type HeaderPairs,
+} from '@honeyproxy/protocol';
+import {
+  encodeBody,
+  encodeBodySync,
+  encodesSync,
+  type EncodedBody,
+  type RawBody,
+} from './body-encoder.js';
 import type { CapturedFlow } from './flow-sink.js';
 import { clip } from './tls-details.js';
 
@@ -20,6 +31,9 @@ export type FlowDraft = Omit<FlowMessage, 'v' | 'request' | 'response'> & {
   response?: ResponseDraft;
 };
 
+/** Shared by every flow without out-of-line bodies (most of them). */
+const NO_BODIES: ReadonlyMap<string, Uint8Array> = new Map();
+
 /** Node's flat raw headers ['Name', 'value', …] as ordered pairs. */
 export function pairHeaders(flat: readonly string[]): [string, string][] {
   const pairs: [string, string][] = [];
@@ -28,8 +42,12 @@ export function pairHeaders(flat: readonly string[]): [string, string][] {
 }
 
 /** First value of a header (case-insensitive) in ordered pairs. */
-export function headerValue(pairs: readonly (readonly [string, string])[], name: string): string | undefined {
-  for (const [key, value] of pairs) if (key.length === name.length && key.toLowerCase() === name) return value;
+export function headerValue(
+  pairs: readonly (readonly [string, string])[],
+  name: string,
+): string | undefined {
+  for (const [key, value] of pairs)
+    if (key.length === name.length && key.toLowerCase() === name) return value;
   return undefined;
 }
 
@@ -57,18 +75,39 @@ function boundText(text: string, max: number, what: string, anomalies: string[])
   return text.slice(0, max);
 }
 
-/** Hashes and places the bodies, bounds every field, and returns the flow for a sink. */
-export async function assembleFlow(draft: FlowDraft): Promise<CapturedFlow> {
+/**
+ * Hashes and places the bodies, bounds every field, and returns the flow for a sink — right away
+ * when its bodies are small (the common case: no promise, no thread-pool trip), else a promise.
+ */
+export function assembleFlow(draft: FlowDraft): CapturedFlow | Promise<CapturedFlow> {
+  const requestBody = draft.request.body;
+  const responseBody = draft.response?.body ?? null;
+  if (encodesSync(requestBody) && encodesSync(responseBody)) {
+    return wireFlow(draft, encodeBodySync(requestBody), encodeBodySync(responseBody));
+  }
+  return Promise.all([encodeBody(requestBody), encodeBody(responseBody)]).then(([req, res]) =>
+    wireFlow(draft, req, res),
+  );
+}
+
+function wireFlow(draft: FlowDraft, reqBody: EncodedBody, resBody: EncodedBody): CapturedFlow {
   const anomalies = [...draft.anomalies];
-  const [reqBody, resBody] = await Promise.all([
-    encodeBody(draft.request.body),
-    encodeBody(draft.response?.body ?? null),
-  ]);
-  const bodies = new Map<string, Uint8Array>();
-  if (reqBody.outOfLine) bodies.set(reqBody.outOfLine.sha256, reqBody.outOfLine.bytes);
-  if (resBody.outOfLine) bodies.set(resBody.outOfLine.sha256, resBody.outOfLine.bytes);
+  let bodies: ReadonlyMap<string, Uint8Array> = NO_BODIES;
+  if (reqBody.outOfLine || resBody.outOfLine) {
+    const map = new Map<string, Uint8Array>();
+    if (reqBody.outOfLine) map.set(reqBody.outOfLine.sha256, reqBody.outOfLine.bytes);
+    if (resBody.outOfLine) map.set(resBody.outOfLine.sha256, resBody.outOfLine.bytes);
+    bodies = map;
+  }
 
   const { request, response, server } = draft;
+  // built by assignment, not spreads: this runs for every flow
+  const wireServer: FlowMessage['server'] = { port: server.port };
+  if (server.ip !== undefined) wireServer.ip = clip(server.ip, LIMITS.ipLen);
+  if (server.host !== undefined)
+    wireServer.host = boundText(server.host, LIMITS.hostLen, 'host', anomalies);
+  if (server.sni !== undefined) wireServer.sni = clip(server.sni, LIMITS.hostLen);
+  if (server.hostMismatch !== undefined) wireServer.hostMismatch = server.hostMismatch;
   const flow: FlowMessage = {
     v: FLOW_SCHEMA_VERSION,
     flowId: draft.flowId,
@@ -76,14 +115,7 @@ export async function assembleFlow(draft: FlowDraft): Promise<CapturedFlow> {
     mode: draft.mode,
     ts: draft.ts,
     client: { ip: clip(draft.client.ip, LIMITS.ipLen), port: draft.client.port },
-    server: {
-      ...(server.ip !== undefined && { ip: clip(server.ip, LIMITS.ipLen) }),
-      port: server.port,
-      ...(server.host !== undefined && { host: boundText(server.host, LIMITS.hostLen, 'host', anomalies) }),
-      ...(server.sni !== undefined && { sni: clip(server.sni, LIMITS.hostLen) }),
-      ...(server.hostMismatch !== undefined && { hostMismatch: server.hostMismatch }),
-    },
-    ...(draft.tls && { tls: draft.tls }),
+    server: wireServer,
     request: {
       method: boundText(request.method, LIMITS.methodLen, 'method', anomalies),
       url: boundText(request.url, LIMITS.urlLen, 'url', anomalies),
@@ -91,23 +123,28 @@ export async function assembleFlow(draft: FlowDraft): Promise<CapturedFlow> {
       headers: boundHeaders(request.headers, 'request', anomalies),
       body: reqBody.body,
     },
-    ...(response && {
-      response: {
-        status: response.status >= 0 && response.status <= 999 ? response.status : 0,
-        reason: boundText(response.reason, LIMITS.reasonLen, 'reason', anomalies),
-        httpVersion: clip(response.httpVersion, LIMITS.httpVersionLen),
-        headers: boundHeaders(response.headers, 'response', anomalies),
-        body: resBody.body,
-      },
-    }),
-    ...(draft.error && {
-      error: {
-        kind: draft.error.kind,
-        ...(draft.error.code !== undefined && { code: clip(draft.error.code, LIMITS.tlsFieldLen) }),
-        message: clip(draft.error.message, LIMITS.errorMessageLen),
-      },
-    }),
-    anomalies: anomalies.slice(0, LIMITS.anomalies).map((a) => clip(a, LIMITS.anomalyLen)),
+    anomalies,
   };
+  if (draft.tls) flow.tls = draft.tls;
+  if (response) {
+    flow.response = {
+      status: response.status >= 0 && response.status <= 999 ? response.status : 0,
+      reason: boundText(response.reason, LIMITS.reasonLen, 'reason', anomalies),
+      httpVersion: clip(response.httpVersion, LIMITS.httpVersionLen),
+      headers: boundHeaders(response.headers, 'response', anomalies),
+      body: resBody.body,
+    };
+  }
+  if (draft.error) {
+    const error: NonNullable<FlowMessage['error']> = {
+      kind: draft.error.kind,
+      message: clip(draft.error.message, LIMITS.errorMessageLen),
+    };
+    if (draft.error.code !== undefined) error.code = clip(draft.error.code, LIMITS.tlsFieldLen);
+    flow.error = error;
+  }
+  if (anomalies.length > LIMITS.anomalies || anomalies.some((a) => a.length > LIMITS.anomalyLen)) {
+    flow.anomalies = anomalies.slice(0, LIMITS.anomalies).map((a) => clip(a, LIMITS.anomalyLen));
+  }
   return { flow, bodies };
 }

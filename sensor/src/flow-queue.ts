@@ -38,8 +38,6 @@ export interface MemoryFlowQueueOptions {
   readonly maxBytes?: number;
 }
 
-const encoder = new TextEncoder();
-
 /** The flow without its ref bodies, each replaced by null and an anomaly naming what was lost. */
 function withoutRefBodies(flow: FlowMessage): FlowMessage {
   const anomalies = [...flow.anomalies];
@@ -49,7 +47,10 @@ function withoutRefBodies(flow: FlowMessage): FlowMessage {
     return null;
   };
   const request = { ...flow.request, body: drop('request', flow.request.body) };
-  const response = flow.response && { ...flow.response, body: drop('response', flow.response.body) };
+  const response = flow.response && {
+    ...flow.response,
+    body: drop('response', flow.response.body),
+  };
   return { ...flow, request, ...(response && { response }), anomalies };
 }
 
@@ -62,7 +63,7 @@ export function createMemoryFlowQueue(options: MemoryFlowQueueOptions = {}): Flo
   let bytes = 0;
 
   const entry = (flow: FlowMessage, bodies: ReadonlyMap<string, Uint8Array>): QueuedFlow => {
-    const payload = encoder.encode(JSON.stringify(flow));
+    const payload = Buffer.from(JSON.stringify(flow));
     let size = payload.length;
     for (const body of bodies.values()) size += body.length;
     return { flowId: flow.flowId, sensorId: flow.sensorId, payload, bodies, size };

@@ -7,7 +7,7 @@
 import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
-import { v7 as uuidv7 } from 'uuid';
+import { newFlowId } from './flow-id.js';
 import { BodyTap } from './body-tap.js';
 import type { EpochClock } from './epoch-clock.js';
 import { headerValue, pairHeaders, type FlowDraft, type ResponseDraft } from './flow-draft.js';
@@ -32,7 +32,7 @@ export interface FlowRecorderOptions {
   readonly tracker: UpstreamTracker;
   readonly log: Logger;
   /** Receives each finished flow (exactly once per exchange), as soon as it is finished. */
-  readonly emit: (draft: Promise<FlowDraft>) => void;
+  readonly emit: (draft: FlowDraft | Promise<FlowDraft>) => void;
   /** Request headers as received, before mockttp dropped Proxy-* (HTTP/1 only). */
   readonly receivedHeaders: (req: MockttpRequest) => readonly string[] | undefined;
   /** Explicit or transparent: decided per downstream socket (transparent mode tags its sockets). */
@@ -41,9 +41,9 @@ export interface FlowRecorderOptions {
 
 export interface FlowRecorder {
   /** The inner server's 'request' listener (runs after mockttp's own). */
-  onRequest(req: unknown, res: unknown): void;
+  readonly onRequest: (req: unknown, res: unknown) => void;
   /** Exchanges started and not yet finished. */
-  inProgress(): number;
+  readonly inProgress: () => number;
 }
 
 /** Response bodies up to this size are kept from the writes; larger ones via mockttp's buffer. */
@@ -54,7 +54,9 @@ function asBytes(chunk: unknown, encoding: unknown): Buffer | undefined {
     return Buffer.from(chunk, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8');
   }
   if (Buffer.isBuffer(chunk)) return chunk;
-  return chunk instanceof Uint8Array ? Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length) : undefined;
+  return chunk instanceof Uint8Array
+    ? Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length)
+    : undefined;
 }
 
 /**
@@ -74,7 +76,9 @@ function captureWrites(res: MockttpResponse, tap: BodyTap, maxBody: number): () 
     if (written > handOverAt) tap.attach(res.body.asBuffer(), () => undefined);
     else tap.collect(bytes);
   };
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- called with .call(this) below
   const write = res.write;
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- called with .call(this) below
   const end = res.end;
   res.write = function (this: MockttpResponse, chunk: unknown, ...rest: unknown[]) {
     seen(chunk, rest[0]);
@@ -93,7 +97,7 @@ export function createFlowRecorder(options: FlowRecorderOptions): FlowRecorder {
   let inProgress = 0;
 
   const start = (req: MockttpRequest, res: MockttpResponse) => {
-    const flowId = uuidv7();
+    const flowId = newFlowId();
     const socket = req.socket as Socket | undefined;
     const connection: ConnectionFacts = {
       clientTls: clientTlsOf(socket),
@@ -101,13 +105,16 @@ export function createFlowRecorder(options: FlowRecorderOptions): FlowRecorder {
       mode: socket ? modeOf(socket) : 'explicit',
     };
     const conn = connectionOf(req);
-    const obs = conn ? tracker.expect(conn, req.method ?? '', (req as { path?: string }).path ?? '') : undefined;
+    const obs = conn
+      ? tracker.expect(conn, req.method ?? '', (req as { path?: string }).path ?? '')
+      : undefined;
     const requestTap = new BodyTap(maxBody);
     const responseTap = new BodyTap(maxBody);
 
     // Follow mockttp's request buffering from the moment passthrough starts it (starting it
     // earlier would change when the body is read).
     const body = req.body;
+    // eslint-disable-next-line @typescript-eslint/unbound-method -- called with .call(body) below
     const asBuffer = body.asBuffer;
     body.asBuffer = () => {
       const buffer = asBuffer.call(body);
@@ -125,15 +132,38 @@ export function createFlowRecorder(options: FlowRecorderOptions): FlowRecorder {
       const endPerf = performance.now();
       if (conn && obs) tracker.settle(conn, obs);
       const requestComplete = req.complete;
-      const waits = complete ? [responseTap.settled(), requestComplete ? requestTap.settled() : undefined] : [];
-      emit(
-        Promise.all(waits).then(() =>
-          draftOf(req, res, { connection, flowId, complete, requestComplete, endPerf, obs, requestTap, responseTap, written }),
-        ),
-      );
+      const outcome = {
+        connection,
+        flowId,
+        complete,
+        requestComplete,
+        endPerf,
+        obs,
+        requestTap,
+        responseTap,
+        written,
+      };
+      const waitRequest = requestComplete && !requestTap.settledNow;
+      if (!complete || (responseTap.settledNow && !waitRequest)) {
+        emit(draftOf(req, res, outcome));
+      } else {
+        // mockttp's buffers settle on a later tick
+        emit(
+          Promise.all([responseTap.settled(), waitRequest ? requestTap.settled() : undefined]).then(
+            () => draftOf(req, res, outcome),
+          ),
+        );
+      }
     };
-    res.once('finish', () => finish(true));
-    res.once('close', () => finish(res.writableFinished));
+    // 'close' follows 'finish' (a tick later) for complete responses and comes alone for aborted ones
+    res.once('close', () => {
+      try {
+        finish(res.writableFinished);
+      } catch (err) {
+        // a bug here must cost one flow, not the process
+        log.error({ err, flowId }, 'could not record flow');
+      }
+    });
   };
 
   /** Facts of the downstream connection, read at the start (an HTTP/2 stream loses its socket). */
@@ -163,7 +193,8 @@ export function createFlowRecorder(options: FlowRecorderOptions): FlowRecorder {
     const { clientTls, tunnel, mode } = o.connection;
     const received = receivedHeaders(req);
     const requestHeaders = received ? pairHeaders(received) : req.rawHeaders;
-    const authority = headerValue(requestHeaders, 'host') ?? headerValue(requestHeaders, ':authority');
+    const authority =
+      headerValue(requestHeaders, 'host') ?? headerValue(requestHeaders, ':authority');
     const host = hostOfAuthority(authority) ?? hostOfAuthority(tunnel) ?? req.destination.hostname;
 
     let response: ResponseDraft | undefined;
@@ -177,13 +208,21 @@ export function createFlowRecorder(options: FlowRecorderOptions): FlowRecorder {
       };
     } else if (res.headersSent) {
       // no upstream response seen: mockttp answered itself (or the upstream was HTTP/2)
-      response = { status: res.statusCode, reason: res.statusMessage ?? '', httpVersion: req.httpVersion, headers: res.getRawHeaders(), body: null };
+      response = {
+        status: res.statusCode,
+        reason: res.statusMessage ?? '',
+        httpVersion: req.httpVersion,
+        headers: res.getRawHeaders(),
+        body: null,
+      };
       if (!obs?.matched) anomalies.push('response-from-sensor');
     }
     if (response) {
       const captured = o.responseTap.snapshot();
       // past a truncation the tap only knows the prefix: the byte count comes from the writes
-      response.body = captured?.truncated ? { ...captured, len: Math.max(captured.len, o.written()) } : captured;
+      response.body = captured?.truncated
+        ? { ...captured, len: Math.max(captured.len, o.written()) }
+        : captured;
     }
 
     let error: FlowDraft['error'];
@@ -197,32 +236,37 @@ export function createFlowRecorder(options: FlowRecorderOptions): FlowRecorder {
         };
         if (res.headersSent) anomalies.push('upstream-aborted-mid-response');
       } else {
-        error = { kind: 'client-abort', message: 'client closed the connection before the response was complete' };
+        error = {
+          kind: 'client-abort',
+          message: 'client closed the connection before the response was complete',
+        };
       }
     } else if (!o.requestComplete) {
       anomalies.push('request-body-incomplete');
     }
 
+    // built by assignment, not spreads: this runs for every flow
     const upstreamTls = obs?.tls;
-    const tls = clientTls || upstreamTls ? { ...clientTls?.tls, ...(upstreamTls && { upstream: upstreamTls }) } : undefined;
-    return {
+    let tls: FlowDraft['tls'];
+    if (clientTls || upstreamTls) {
+      tls = clientTls ? { ...clientTls.tls } : {};
+      if (upstreamTls) tls.upstream = upstreamTls;
+    }
+    const ts: FlowDraft['ts'] = { start: offset + t.startTimestamp };
+    if (t.bodyReceivedTimestamp !== undefined) ts.requestEnd = offset + t.bodyReceivedTimestamp;
+    if (t.headersSentTimestamp !== undefined) ts.responseStart = offset + t.headersSentTimestamp;
+    ts.end = offset + o.endPerf;
+    const server: FlowDraft['server'] = { port: obs?.port ?? req.destination.port };
+    if (obs?.ip !== undefined) server.ip = obs.ip;
+    if (host) server.host = host;
+    if (clientTls?.sni !== undefined) server.sni = clientTls.sni;
+    const draft: FlowDraft = {
       flowId: o.flowId,
       sensorId,
       mode,
-      ts: {
-        start: offset + t.startTimestamp,
-        ...(t.bodyReceivedTimestamp !== undefined && { requestEnd: offset + t.bodyReceivedTimestamp }),
-        ...(t.headersSentTimestamp !== undefined && { responseStart: offset + t.headersSentTimestamp }),
-        end: offset + o.endPerf,
-      },
+      ts,
       client: { ip: normalizeIp(req.remoteIpAddress), port: req.remotePort ?? 0 },
-      server: {
-        ...(obs?.ip !== undefined && { ip: obs.ip }),
-        port: obs?.port ?? req.destination.port,
-        ...(host && { host }),
-        ...(clientTls?.sni !== undefined && { sni: clientTls.sni }),
-      },
-      ...(tls && { tls }),
+      server,
       request: {
         method: req.method ?? '',
         url: req.url,
@@ -230,14 +274,16 @@ export function createFlowRecorder(options: FlowRecorderOptions): FlowRecorder {
         headers: requestHeaders,
         body: o.requestTap.snapshot(),
       },
-      ...(response && { response }),
-      ...(error && { error }),
       anomalies,
     };
+    if (tls) draft.tls = tls;
+    if (response) draft.response = response;
+    if (error) draft.error = error;
+    return draft;
   };
 
   return {
-    onRequest(rawReq, rawRes) {
+    onRequest: (rawReq, rawRes) => {
       try {
         const [req, res] = asMockttpExchange(rawReq, rawRes);
         start(req, res);

@@ -5,7 +5,13 @@
  * `_encoding`). Sensor facts without a HAR field travel as `_`-prefixed custom fields.
  */
 import type { Content, Entry, Header, PostData, QueryString, Request, Response } from 'har-format';
-import { isInline, refName, type Body, type FlowMessage, type HeaderPairs } from '@honeyproxy/protocol';
+import {
+  isInline,
+  refName,
+  type Body,
+  type FlowMessage,
+  type HeaderPairs,
+} from '@honeyproxy/protocol';
 import type { CapturedFlow } from './flow-sink.js';
 import { headerValue } from './flow-draft.js';
 
@@ -53,7 +59,10 @@ function queryString(url: string): QueryString[] {
 
 function bodyFacts(body: Body): Record<string, unknown> {
   if (body === null) return {};
-  return { _sha256: body.sha256, ...(body.truncated && { _truncated: true, _capturedSize: body.capturedLen }) };
+  return {
+    _sha256: body.sha256,
+    ...(body.truncated && { _truncated: true, _capturedSize: body.capturedLen }),
+  };
 }
 
 function harRequest(flow: FlowMessage, bodies: ReadonlyMap<string, Uint8Array>): Request {
@@ -67,7 +76,7 @@ function harRequest(flow: FlowMessage, bodies: ReadonlyMap<string, Uint8Array>):
       text: text ?? Buffer.from(bytes).toString('base64'),
       ...(text === undefined && { _encoding: 'base64' }),
       ...bodyFacts(request.body),
-    } as PostData;
+    };
   }
   return {
     method: request.method,
@@ -99,7 +108,10 @@ function harResponse(flow: FlowMessage, bodies: ReadonlyMap<string, Uint8Array>)
     };
   }
   const bytes = bodyBytes(response.body, bodies);
-  const content: Content = { size: response.body?.len ?? 0, mimeType: headerValue(response.headers, 'content-type') ?? '' };
+  const content: Content = {
+    size: response.body?.len ?? 0,
+    mimeType: headerValue(response.headers, 'content-type') ?? '',
+  };
   if (bytes) {
     const text = asText(bytes, response.headers);
     content.text = text ?? Buffer.from(bytes).toString('base64');
@@ -147,5 +159,5 @@ export function harEntry({ flow, bodies }: CapturedFlow): Entry {
     ...(flow.tls && { _tls: flow.tls }),
     ...(flow.error && { _error: flow.error }),
     ...(flow.anomalies.length > 0 && { _anomalies: flow.anomalies }),
-  } as Entry;
+  };
 }

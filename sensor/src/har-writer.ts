@@ -19,7 +19,13 @@ const FOOTER = ']}}\n';
 
 export async function createHarWriter({ path, log }: HarWriterOptions): Promise<FlowSink> {
   const file: FileHandle = await open(path, 'w', 0o640);
-  const header = JSON.stringify({ log: { version: '1.2', creator: { name: 'honeyproxy-sensor', version: SENSOR_VERSION }, entries: [] } });
+  const header = JSON.stringify({
+    log: {
+      version: '1.2',
+      creator: { name: 'honeyproxy-sensor', version: SENSOR_VERSION },
+      entries: [],
+    },
+  });
   // '{"log":{…,"entries":[' — the document is reopened right where the entries array ends
   const prefix = header.slice(0, -']}}'.length);
   await file.write(prefix + FOOTER, 0);

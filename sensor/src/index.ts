@@ -5,19 +5,22 @@
 export { createSensor, type Sensor, type SensorOptions, type SensorStats } from './sensor.js';
 export {
   loadSensorConfig,
+  resolveProxyConfig,
   sensorSettings,
   proxySettings,
-  natsSettings,
   defaultSensorId,
   MAX_BODY_LIMIT,
   type SensorConfig,
   type ProxyConfig,
-  type NatsAuthConfig,
   type LoadedSensorConfig,
 } from './config.js';
 export type { CapturedFlow, FlowSink } from './flow-sink.js';
 export { loadOrCreateCa, certificateSha256, CaError, type SensorCa } from './ca-store.js';
-export { createNatsConnector, NatsConfigError, type NatsConnector, type NatsConnectorOptions } from './nats-connector.js';
+export {
+  createNatsConnector,
+  type NatsConnector,
+  type NatsConnectorOptions,
+} from './nats-connector.js';
 export {
   createNatsFlowSink,
   BacklogFullError,
@@ -25,8 +28,17 @@ export {
   type NatsFlowSinkOptions,
   type PublisherStats,
 } from './nats-flow-sink.js';
-export { createMemoryFlowQueue, type FlowQueue, type QueuedFlow, type PushOutcome } from './flow-queue.js';
-export { startHeartbeat, type HeartbeatPublisher, type HeartbeatPublisherOptions } from './heartbeat-publisher.js';
+export {
+  createMemoryFlowQueue,
+  type FlowQueue,
+  type QueuedFlow,
+  type PushOutcome,
+} from './flow-queue.js';
+export {
+  startHeartbeat,
+  type HeartbeatPublisher,
+  type HeartbeatPublisherOptions,
+} from './heartbeat-publisher.js';
 export { createHarWriter, type HarWriterOptions } from './har-writer.js';
 export { harEntry } from './har-entry.js';
 export { createTeeSink } from './tee-sink.js';

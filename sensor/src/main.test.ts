@@ -14,12 +14,9 @@ import { fileURLToPath } from 'node:url';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { FLOWS_STREAM, heartbeatSubject, sensorHeartbeatCodec } from '@honeyproxy/protocol';
-import { startNatsServer } from '@honeyproxy/testkit';
+import { curl, startCaptureOrigin, startNatsServer, waitUntil } from '@honeyproxy/testkit';
 import { createAnalyzerStreams } from './testing/analyzer-streams.js';
-import { startFixtureOrigin } from './testing/fixture-origin.js';
 import { harProblems } from './testing/har-check.js';
-import { curl } from './testing/proxy-client.js';
-import { waitUntil } from './testing/sample-flow.js';
 
 const MAIN = fileURLToPath(new URL('./main.js', import.meta.url));
 
@@ -27,7 +24,9 @@ describe('honeyproxy-sensor command', { timeout: 60_000 }, () => {
   it('prints its settings for --help and refuses a bad port by name', async () => {
     const run = (args: string[]) =>
       new Promise<{ code: number | null; out: string }>((resolve) => {
-        const child = spawn(process.execPath, [MAIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+        const child = spawn(process.execPath, [MAIN, ...args], {
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
         let out = '';
         child.stdout.on('data', (d: Buffer) => (out += d.toString()));
         child.stderr.on('data', (d: Buffer) => (out += d.toString()));
@@ -49,31 +48,55 @@ describe('honeyproxy-sensor command', { timeout: 60_000 }, () => {
     const nc = await connect({ servers: nats.url });
     t.after(() => nc.close());
     await createAnalyzerStreams(nc);
-    const origin = await startFixtureOrigin();
+    const origin = await startCaptureOrigin();
     t.after(() => origin.close());
     const heartbeats = nc.subscribe(heartbeatSubject('e2e'), { max: 1 });
 
     const har = join(dir, 'flows.har');
     const child = spawn(
       process.execPath,
-      [MAIN, '--proxy-port', '0', '--data-dir', dir, '--nats-url', nats.url, '--sensor-id', 'e2e', '--write', har],
+      [
+        MAIN,
+        '--proxy-port',
+        '0',
+        '--data-dir',
+        dir,
+        '--nats-url',
+        nats.url,
+        '--sensor-id',
+        'e2e',
+        '--write',
+        har,
+      ],
       { stdio: ['ignore', 'pipe', 'inherit'] },
     );
     t.after(() => void child.kill('SIGKILL'));
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const exited = new Promise<number | null>((resolve) =>
+      child.on('exit', (code) => resolve(code)),
+    );
     const started = await new Promise<{ port: number; caPath: string }>((resolve, reject) => {
       createInterface({ input: child.stdout }).on('line', (line) => {
         const entry = JSON.parse(line) as { msg?: string; port?: number; caPath?: string };
-        if (entry.msg === 'sensor started') resolve({ port: entry.port ?? 0, caPath: entry.caPath ?? '' });
+        if (entry.msg === 'sensor started')
+          resolve({ port: entry.port ?? 0, caPath: entry.caPath ?? '' });
       });
       void exited.then(() => reject(new Error('sensor exited before starting')));
     });
     assert.equal(started.caPath, join(dir, 'ca', 'ca.pem'));
 
-    const result = await curl(['-x', `http://127.0.0.1:${started.port}`, '--cacert', started.caPath, `${origin.httpsUrl}/binary`]);
+    const result = await curl([
+      '-x',
+      `http://127.0.0.1:${started.port}`,
+      '--cacert',
+      started.caPath,
+      `${origin.httpsUrl}/binary`,
+    ]);
     assert.equal(result.code, 0, result.stderr);
     const jsm = await jetstreamManager(nc);
-    await waitUntil(async () => (await jsm.streams.info(FLOWS_STREAM)).state.messages === 1, 15_000, 'flow in FLOWS');
+    await waitUntil(async () => (await jsm.streams.info(FLOWS_STREAM)).state.messages === 1, {
+      what: 'flow in FLOWS',
+      timeoutMs: 15_000,
+    });
     for await (const msg of heartbeats) {
       const beat = sensorHeartbeatCodec.decodeJson(msg.data);
       assert.equal(beat.caPem, await readFile(started.caPath, 'utf8'));

@@ -25,7 +25,9 @@ async function main(): Promise<number> {
     return 2;
   }
   if (loaded.help) {
-    process.stdout.write(`honeyproxy-sensor ${SENSOR_VERSION}: capture HTTP(S) through a MITM proxy\n\n${settingsHelp(sensorSettings)}\n`);
+    process.stdout.write(
+      `honeyproxy-sensor ${SENSOR_VERSION}: capture HTTP(S) through a MITM proxy\n\n${settingsHelp(sensorSettings)}\n`,
+    );
     return 0;
   }
   const { config } = loaded;
@@ -58,8 +60,10 @@ async function main(): Promise<number> {
       const p = natsSink.stats();
       const alarms = [
         ...(p.problem ? [p.problem] : []),
-        ...(p.dropped > 0 ? [`${p.dropped} flows dropped: backlog full`] : []),
-        ...(p.droppedBodies > 0 ? [`${p.droppedBodies} flows kept without bodies: backlog full`] : []),
+        ...(p.dropped > 0 ? [`${p.dropped} flows dropped (backlog full or over max_payload)`] : []),
+        ...(p.droppedBodies > 0
+          ? [`${p.droppedBodies} flows kept without bodies: backlog full`]
+          : []),
       ];
       return {
         v: 1,
@@ -69,7 +73,12 @@ async function main(): Promise<number> {
         startedAt,
         caPem: sensor.caPem,
         caSha256: sensor.caSha256,
-        counters: { captured: s.captured, published: p.published, errors: s.errors, droppedBodies: p.droppedBodies },
+        counters: {
+          captured: s.captured,
+          published: p.published,
+          errors: s.errors,
+          droppedBodies: p.droppedBodies,
+        },
         backlog: p.backlog,
         alarms,
       };
@@ -79,7 +88,14 @@ async function main(): Promise<number> {
   shutdown.add({ name: 'proxy', close: () => sensor.close() });
 
   log.info(
-    { proxy: `http://0.0.0.0:${sensor.port}`, port: sensor.port, caPath: sensor.caPath, caSha256: sensor.caSha256, nats: config.natsServers, write: config.write },
+    {
+      proxy: `http://0.0.0.0:${sensor.port}`,
+      port: sensor.port,
+      caPath: sensor.caPath,
+      caSha256: sensor.caSha256,
+      nats: config.natsServers,
+      write: config.write,
+    },
     'sensor started',
   );
   return -1;
@@ -90,7 +106,9 @@ main().then(
     if (code >= 0) process.exitCode = code;
   },
   (err: unknown) => {
-    process.stderr.write(`honeyproxy-sensor failed to start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.stderr.write(
+      `honeyproxy-sensor failed to start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+    );
     process.exit(1);
   },
 );

@@ -7,8 +7,22 @@ import assert from 'node:assert/strict';
 import dc from 'node:diagnostics_channel';
 import type { ClientRequest, IncomingMessage } from 'node:http';
 import { connect as tlsConnect } from 'node:tls';
-import { getLocal, generateCACertificate, type ClientError, type Mockttp, type TlsHandshakeFailure } from 'mockttp';
-import { freePort, type Origin } from '@honeyproxy/testkit';
+import {
+  getLocal,
+  generateCACertificate,
+  type ClientError,
+  type Mockttp,
+  type TlsHandshakeFailure,
+} from 'mockttp';
+import {
+  connectTunnel,
+  createCleanupList,
+  freePort,
+  httpsViaProxy,
+  startCaptureOrigin,
+  viaProxy,
+  type Origin,
+} from '@honeyproxy/testkit';
 import {
   addTunnelToTlsFailures,
   asMockttpExchange,
@@ -22,9 +36,6 @@ import {
   type MockttpRequest,
   type MockttpResponse,
 } from './mockttp-internals.js';
-import { createCleanupList } from './testing/cleanup.js';
-import { startFixtureOrigin } from './testing/fixture-origin.js';
-import { connectTunnel, httpsViaProxy, viaProxy } from './testing/proxy-client.js';
 
 describe('mockttp internals the sensor relies on', { timeout: 60_000 }, () => {
   const cleanup = createCleanupList();
@@ -36,18 +47,22 @@ describe('mockttp internals the sensor relies on', { timeout: 60_000 }, () => {
   const clientErrors: ClientError[] = [];
 
   before(async () => {
-    origin = await startFixtureOrigin();
+    origin = await startCaptureOrigin();
     cleanup.add(() => origin.close());
     const ca = await generateCACertificate();
     caPem = ca.cert;
     proxy = getLocal({ https: ca, recordTraffic: false, maxBodySize: 10 });
     addTunnelToTlsFailures(proxy);
-    await proxy.forAnyRequest().thenPassThrough({ ignoreHostHttpsErrors: true, simulateConnectionErrors: true });
+    await proxy
+      .forAnyRequest()
+      .thenPassThrough({ ignoreHostHttpsErrors: true, simulateConnectionErrors: true });
     await proxy.on('tls-client-error', (e) => tlsErrors.push(e));
     await proxy.on('client-error', (e) => clientErrors.push(e));
     await proxy.start(0);
     cleanup.add(() => proxy.stop());
-    innerServer(proxy).on('request', (req: unknown, res: unknown) => exchanges.push(asMockttpExchange(req, res)));
+    innerServer(proxy).on('request', (req: unknown, res: unknown) =>
+      exchanges.push(asMockttpExchange(req, res)),
+    );
   });
   after(() => cleanup.run());
 
@@ -66,15 +81,23 @@ describe('mockttp internals the sensor relies on', { timeout: 60_000 }, () => {
     };
     dc.subscribe('http.server.request.start', channel);
     const url = `${origin.httpUrl}/echo?pre=1`;
-    await viaProxy(proxy.port, url, { headers: ['Host', 'h', 'Proxy-Authorization', 'Basic eDp5'] });
+    await viaProxy(proxy.port, url, {
+      headers: ['Host', 'h', 'Proxy-Authorization', 'Basic eDp5'],
+    });
     dc.unsubscribe('http.server.request.start', channel);
     const exchange = exchanges.find(([req]) => req.url === url);
     assert.ok(exchange, 'id, timingEvents, tags, bodies and getRawHeaders are in place');
     const [req, res] = exchange;
     assert.deepEqual(req.destination, { hostname: '127.0.0.1', port: origin.httpPort });
     assert.equal(typeof req.timingEvents.startTime, 'number');
-    assert.ok(!req.rawHeaders.some(([k]) => k === 'Proxy-Authorization'), 'mockttp still drops Proxy-Authorization');
-    assert.ok(seen.some((raw) => raw.includes('Proxy-Authorization')), 'the channel still sees it, from _httpServer');
+    assert.ok(
+      !req.rawHeaders.some(([k]) => k === 'Proxy-Authorization'),
+      'mockttp still drops Proxy-Authorization',
+    );
+    assert.ok(
+      seen.some((raw) => raw.includes('Proxy-Authorization')),
+      'the channel still sees it, from _httpServer',
+    );
     assert.ok(res.getRawHeaders().length > 0);
     assert.equal(connectionOf(req), req.socket);
   });
@@ -87,11 +110,15 @@ describe('mockttp internals the sensor relies on', { timeout: 60_000 }, () => {
         if (r.url !== url) return;
         innerServer(proxy).off('request', listener);
         // as the sensor does: follow the buffering passthrough starts (starting it here would race)
+        // eslint-disable-next-line @typescript-eslint/unbound-method -- called with .call(r.body)
         const asBuffer = r.body.asBuffer;
         r.body.asBuffer = () => {
           const buffer = asBuffer.call(r.body);
           assert.ok(Array.isArray(buffer.currentChunks));
-          buffer.events.once('truncate', (chunks: Buffer[]) => void buffer.then((all) => resolve([chunks, all])));
+          buffer.events.once(
+            'truncate',
+            (chunks: Buffer[]) => void buffer.then((all) => resolve([chunks, all])),
+          );
           return buffer;
         };
       };
@@ -112,7 +139,8 @@ describe('mockttp internals the sensor relies on', { timeout: 60_000 }, () => {
     assert.equal(upstreamErrorCode(failed?.[0].tags ?? []), 'ECONNREFUSED');
 
     const agents: unknown[] = [];
-    const onStart = (m: unknown) => agents.push((m as { request: ClientRequest & { agent: unknown } }).request.agent);
+    const onStart = (m: unknown) =>
+      agents.push((m as { request: ClientRequest & { agent: unknown } }).request.agent);
     dc.subscribe('http.client.request.start', onStart);
     const url = `${origin.httpsUrl}/binary?tls=1`;
     await httpsViaProxy(proxy.port, url, caPem);
@@ -124,7 +152,10 @@ describe('mockttp internals the sensor relies on', { timeout: 60_000 }, () => {
     assert.match(tlsMetadataOf(socket)?.ja3Fingerprint ?? '', /^[0-9a-f]{32}$/);
     assert.equal(tunnelAddressOf(socket), `localhost:${origin.httpsPort}`);
     const perConnection = [...(connectionAgents(socket)?.values() ?? [])];
-    assert.ok(perConnection.length > 0 && agents.some((a) => perConnection.includes(a)), 'upstream agent per connection');
+    assert.ok(
+      perConnection.length > 0 && agents.some((a) => perConnection.includes(a)),
+      'upstream agent per connection',
+    );
   });
 
   it('reports rejected handshakes and unparsable requests with the fields the sensor reads', async () => {
@@ -140,7 +171,11 @@ describe('mockttp internals the sensor relies on', { timeout: 60_000 }, () => {
     const tlsError = tlsErrors.find((e) => e.tlsMetadata.sniHostname === 'pinned.example');
     assert.ok(tlsError);
     assert.equal(typeof tlsError.failureCause, 'string');
-    assert.deepEqual(tlsError.destination, { hostname: 'pinned.example', port: 8443 }, 'tunnel added to the event');
+    assert.deepEqual(
+      tlsError.destination,
+      { hostname: 'pinned.example', port: 8443 },
+      'tunnel added to the event',
+    );
     assert.equal(typeof tlsError.timingEvents.connectTimestamp, 'number');
     assert.equal(typeof tlsError.timingEvents.failureTimestamp, 'number');
     assert.equal(typeof tlsError.remotePort, 'number');

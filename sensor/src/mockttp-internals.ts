@@ -138,7 +138,7 @@ function socketMark(socket: Socket | undefined, symbol: symbol): unknown {
 /** ClientHello facts mockttp parsed for a TLS socket (SNI, offered ALPN, JA3, JA4). */
 export function tlsMetadataOf(socket: Socket | undefined): TlsSocketMetadata | undefined {
   const meta = socketMark(socket, TlsMetadata);
-  return meta && typeof meta === 'object' ? (meta as TlsSocketMetadata) : undefined;
+  return meta && typeof meta === 'object' ? meta : undefined;
 }
 
 /** The CONNECT target ("host:port") a socket was tunnelled to, if it was. */
@@ -161,8 +161,13 @@ export function parseTunnelAddress(address: string): { hostname: string; port: n
 export function addTunnelToTlsFailures(proxy: Mockttp): void {
   const target = proxy as unknown as { announceTlsErrorAsync?: unknown };
   const announce = target.announceTlsErrorAsync;
-  if (typeof announce !== 'function') throw new MockttpInternalsError('MockttpServer#announceTlsErrorAsync');
-  target.announceTlsErrorAsync = function (this: unknown, socket: Socket, failure: { destination?: unknown }) {
+  if (typeof announce !== 'function')
+    throw new MockttpInternalsError('MockttpServer#announceTlsErrorAsync');
+  target.announceTlsErrorAsync = function (
+    this: unknown,
+    socket: Socket,
+    failure: { destination?: unknown },
+  ) {
     const tunnel = tunnelAddressOf(socket);
     if (tunnel && failure && typeof failure === 'object' && !failure.destination) {
       failure.destination = parseTunnelAddress(tunnel);

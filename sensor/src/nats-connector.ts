@@ -4,14 +4,13 @@
  * and a connection that closes for good (e.g. rejected credentials) is replaced. Every outage is
  * logged when it starts and when it ends, never silently retried.
  */
-import { readFile } from 'node:fs/promises';
 import type { Logger } from 'pino';
-import { connect, credsAuthenticator, type NatsConnection, type NodeConnectionOptions } from '@nats-io/transport-node';
-import type { NatsAuthConfig } from './config.js';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { natsAuthOptions, type NatsAuth } from '@honeyproxy/common';
 
 export interface NatsConnectorOptions {
   readonly servers: readonly string[];
-  readonly auth?: NatsAuthConfig;
+  readonly auth?: NatsAuth;
   /** Client name shown by the server (e.g. honeyproxy-sensor-<id>). */
   readonly name: string;
   readonly log: Logger;
@@ -29,43 +28,15 @@ export interface NatsConnector {
   close(): Promise<void>;
 }
 
-export class NatsConfigError extends Error {
-  override readonly name = 'NatsConfigError';
-}
-
-async function authOptions(auth: NatsAuthConfig | undefined): Promise<Partial<NodeConnectionOptions>> {
-  if (!auth) return {};
-  const options: Partial<NodeConnectionOptions> = {};
-  if (auth.credsFile !== undefined) {
-    let creds: Uint8Array;
-    try {
-      creds = await readFile(auth.credsFile);
-    } catch (cause) {
-      throw new NatsConfigError(`cannot read NATS credentials file ${auth.credsFile}`, { cause });
-    }
-    options.authenticator = credsAuthenticator(creds);
-  }
-  if (auth.user !== undefined) {
-    options.user = auth.user;
-    options.pass = auth.password ?? '';
-  }
-  if (auth.tlsCaFile !== undefined) {
-    try {
-      await readFile(auth.tlsCaFile);
-    } catch (cause) {
-      throw new NatsConfigError(`cannot read NATS CA file ${auth.tlsCaFile}`, { cause });
-    }
-    options.tls = { caFile: auth.tlsCaFile };
-  }
-  return options;
-}
-
-/** Starts connecting in the background; throws only for unreadable credential files. */
+/**
+ * Starts connecting in the background; throws only for unreadable credential files
+ * (NatsConfigError).
+ */
 export async function createNatsConnector(options: NatsConnectorOptions): Promise<NatsConnector> {
   const { servers, name, log } = options;
   const retryMs = options.retryMs ?? 500;
   const maxRetryMs = options.maxRetryMs ?? 10_000;
-  const auth = await authOptions(options.auth);
+  const auth = await natsAuthOptions(options.auth ?? {});
   const listeners = new Set<(nc: NatsConnection) => void>();
   let nc: NatsConnection | undefined;
   let connected = false;
@@ -118,7 +89,10 @@ export async function createNatsConnector(options: NatsConnectorOptions): Promis
         }
         nc = conn;
         connected = true;
-        log.info({ server: conn.getServer() }, failures > 0 ? 'NATS reachable again, connected' : 'connected to NATS');
+        log.info(
+          { server: conn.getServer() },
+          failures > 0 ? 'NATS reachable again, connected' : 'connected to NATS',
+        );
         void watch(conn);
         announce(conn);
         const err = await conn.closed();

@@ -16,12 +16,12 @@ import {
   sensorHeartbeatCodec,
   heartbeatSubject,
 } from '@honeyproxy/protocol';
-import { startNatsServer, type NatsServer } from '@honeyproxy/testkit';
+import { startNatsServer, waitUntil, type NatsServer } from '@honeyproxy/testkit';
 import { startHeartbeat } from './heartbeat-publisher.js';
 import { createNatsConnector, type NatsConnector } from './nats-connector.js';
 import { createNatsFlowSink, type NatsFlowSink } from './nats-flow-sink.js';
 import { createAnalyzerStreams } from './testing/analyzer-streams.js';
-import { sampleFlow, waitUntil } from './testing/sample-flow.js';
+import { sampleFlow } from './testing/sample-flow.js';
 
 const log = createLogger({ name: 'nats-sink-test', level: 'silent' });
 
@@ -36,7 +36,13 @@ async function setup(t: TestContext, options: { streams: boolean; running?: bool
   } else {
     t.after(() => admin.close());
   }
-  const connector: NatsConnector = await createNatsConnector({ servers: [nats.url], name: 'test', log, retryMs: 100, maxRetryMs: 400 });
+  const connector: NatsConnector = await createNatsConnector({
+    servers: [nats.url],
+    name: 'test',
+    log,
+    retryMs: 100,
+    maxRetryMs: 400,
+  });
   t.after(() => connector.close());
   const sink: NatsFlowSink = createNatsFlowSink({ connector, log, maxBackoffMs: 300 });
   t.after(() => sink.close());
@@ -54,7 +60,7 @@ describe('NATS flow sink', { timeout: 60_000 }, () => {
     const big = randomBytes(300 * 1024);
     const captured = await sampleFlow({ responseBody: big });
     await sink.write(captured);
-    await waitUntil(() => sink.stats().published === 1, 15_000, 'publish');
+    await waitUntil(() => sink.stats().published === 1, { what: 'publish', timeoutMs: 15_000 });
 
     const jsm = await jetstreamManager(admin);
     const msg = await jsm.streams.getMessage(FLOWS_STREAM, { seq: 1 });
@@ -77,13 +83,19 @@ describe('NATS flow sink', { timeout: 60_000 }, () => {
     const first = await sampleFlow({ responseBody: big });
     const second = await sampleFlow({ requestBody: big });
     await sink.write(first);
-    await waitUntil(() => sink.stats().published === 1, 15_000, 'first publish');
+    await waitUntil(() => sink.stats().published === 1, {
+      what: 'first publish',
+      timeoutMs: 15_000,
+    });
     const os = await new Objm(admin).open(BODIES_BUCKET);
     const sha = [...first.bodies.keys()][0] ?? '';
     const before = await os.info(sha);
     await sink.write(second);
     await sink.write(first); // the same flow again, as after a lost ack
-    await waitUntil(() => sink.stats().published === 3, 15_000, 'later publishes');
+    await waitUntil(() => sink.stats().published === 3, {
+      what: 'later publishes',
+      timeoutMs: 15_000,
+    });
     const after = await os.info(sha);
     assert.equal(after?.nuid, before?.nuid, 'the object was not written again');
     assert.equal(after?.revision, before?.revision);
@@ -94,28 +106,41 @@ describe('NATS flow sink', { timeout: 60_000 }, () => {
     const { admin, sink } = await setup(t, { streams: false });
     await sink.write(await sampleFlow({ responseBody: randomBytes(100 * 1024) }));
     await sink.write(await sampleFlow());
-    await waitUntil(() => /FLOWS|BODIES|JetStream/.test(sink.stats().problem ?? ''), 15_000, 'a reported problem');
+    await waitUntil(() => /FLOWS|BODIES|JetStream/.test(sink.stats().problem ?? ''), {
+      what: 'a reported problem',
+      timeoutMs: 15_000,
+    });
     const jsm = await jetstreamManager(admin);
     const streams = await jsm.streams.names().next();
     assert.deepEqual(streams, [], 'no stream or bucket created by the sensor');
     assert.equal(sink.stats().backlog, 2);
 
     await createAnalyzerStreams(admin);
-    await waitUntil(() => sink.stats().published === 2, 20_000, 'publish once the streams exist');
+    await waitUntil(() => sink.stats().published === 2, {
+      what: 'publish once the streams exist',
+      timeoutMs: 20_000,
+    });
     assert.equal(await streamMessages(admin), 2);
     assert.equal(sink.stats().problem, undefined);
   });
 
   it('keeps flows while NATS is down and publishes them once it is up', async (t) => {
     const { nats, sink } = await setup(t, { streams: true, running: false });
-    const flows = await Promise.all([sampleFlow(), sampleFlow(), sampleFlow({ responseBody: randomBytes(70 * 1024) })]);
+    const flows = await Promise.all([
+      sampleFlow(),
+      sampleFlow(),
+      sampleFlow({ responseBody: randomBytes(70 * 1024) }),
+    ]);
     for (const f of flows) await sink.write(f);
     await new Promise((resolve) => setTimeout(resolve, 300));
     assert.equal(sink.stats().backlog, 3);
     assert.equal(sink.stats().problem, 'NATS unreachable');
 
     await nats.start();
-    await waitUntil(() => sink.stats().published === 3, 30_000, 'publish after NATS starts');
+    await waitUntil(() => sink.stats().published === 3, {
+      what: 'publish after NATS starts',
+      timeoutMs: 30_000,
+    });
     const admin = await connect({ servers: nats.url });
     t.after(() => admin.close());
     assert.equal(await streamMessages(admin), 3);

@@ -12,7 +12,11 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { BODIES_BUCKET, flowSubject } from '@honeyproxy/protocol';
 import type { FlowSink } from './flow-sink.js';
 import { createMemoryFlowQueue, type FlowQueue, type QueuedFlow } from './flow-queue.js';
-import { createJetStreamPublisher, JetStreamPublishError, type JetStreamPublisher } from './jetstream-publisher.js';
+import {
+  createJetStreamPublisher,
+  JetStreamPublishError,
+  type JetStreamPublisher,
+} from './jetstream-publisher.js';
 import type { NatsConnector } from './nats-connector.js';
 
 export interface NatsFlowSinkOptions {
@@ -33,7 +37,7 @@ export interface PublisherStats {
   readonly published: number;
   /** Flows kept without their large bodies because the backlog was full. */
   readonly droppedBodies: number;
-  /** Flows refused because the backlog was full (each one logged). */
+  /** Flows refused (backlog full) or unpublishable (over NATS max_payload); each one logged. */
   readonly dropped: number;
   /** Flows captured and not yet acknowledged. */
   readonly backlog: number;
@@ -58,9 +62,12 @@ function describeFailure(err: unknown, stage: 'body' | 'flow'): string {
   }
   const text = `${(err as Error)?.name ?? ''} ${(err as Error)?.message ?? String(err)}`;
   if (/no responders|503/i.test(text)) {
-    return stage === 'flow' ? 'FLOWS stream missing (the analyzer creates it)' : 'JetStream unavailable';
+    return stage === 'flow'
+      ? 'FLOWS stream missing (the analyzer creates it)'
+      : 'JetStream unavailable';
   }
-  if (/stream not found|10059/i.test(text)) return `${BODIES_BUCKET} object store missing (the analyzer creates it)`;
+  if (/stream not found|10059/i.test(text))
+    return `${BODIES_BUCKET} object store missing (the analyzer creates it)`;
   if (/timeout/i.test(text)) return 'JetStream did not acknowledge in time';
   if (/permission/i.test(text)) return 'NATS permission denied';
   return `publish failed: ${text.trim().slice(0, 200)}`;
@@ -76,7 +83,8 @@ export function createNatsFlowSink(options: NatsFlowSinkOptions): NatsFlowSink {
   const timeout = options.publishTimeoutMs ?? 10_000;
   const maxBackoffMs = options.maxBackoffMs ?? 10_000;
 
-  let clients: { nc: NatsConnection; flows: JetStreamPublisher; bodies: Promise<ObjectStore> } | undefined;
+  let clients:
+    { nc: NatsConnection; flows: JetStreamPublisher; bodies: Promise<ObjectStore> } | undefined;
   const recentBodies = new Set<string>();
   const bodyPuts = new Map<string, Promise<void>>();
   let inFlight = 0;
@@ -93,13 +101,21 @@ export function createNatsFlowSink(options: NatsFlowSinkOptions): NatsFlowSink {
   const clientsFor = (nc: NatsConnection) => {
     if (clients?.nc !== nc) {
       clients?.flows.close();
-      const js: JetStreamClient = jetstream(nc, { timeout });
-      clients = { nc, flows: createJetStreamPublisher(nc, timeout), bodies: new Objm(js).open(BODIES_BUCKET, false) };
+      const js: JetStreamClient = jetstream(nc, { timeout, checkAPI: false });
+      clients = {
+        nc,
+        flows: createJetStreamPublisher(nc, timeout),
+        bodies: new Objm(js).open(BODIES_BUCKET, false),
+      };
     }
     return clients;
   };
 
-  const storeBody = (sha256: string, bytes: Uint8Array, store: Promise<ObjectStore>): Promise<void> => {
+  const storeBody = (
+    sha256: string,
+    bytes: Uint8Array,
+    store: Promise<ObjectStore>,
+  ): Promise<void> => {
     if (recentBodies.has(sha256)) return Promise.resolve();
     let put = bodyPuts.get(sha256);
     if (!put) {
@@ -115,16 +131,46 @@ export function createNatsFlowSink(options: NatsFlowSinkOptions): NatsFlowSink {
     return put;
   };
 
-  const publish = async (flow: QueuedFlow, nc: NatsConnection) => {
+  const failure = (err: unknown, stage: 'body' | 'flow') =>
+    new Error(describeFailure(err, stage), { cause: err });
+
+  /** Stores the flow's large bodies (rarely any), then the flow; calls `done` once. */
+  const publish = (flow: QueuedFlow, nc: NatsConnection, done: (err?: Error) => void) => {
     const { flows, bodies } = clientsFor(nc);
-    let stage: 'body' | 'flow' = 'body';
-    try {
-      for (const [sha256, bytes] of flow.bodies) await storeBody(sha256, bytes, bodies);
-      stage = 'flow';
-      await flows.publish(flowSubject(flow.sensorId), flow.payload, flow.flowId);
-    } catch (err) {
-      throw Object.assign(new Error(describeFailure(err, stage), { cause: err }), { stage });
+    // callbacks, not promises: this runs for every flow
+    const send = () =>
+      flows.publish(flowSubject(flow.sensorId), flow.payload, flow.flowId, (err) =>
+        done(err && failure(err, 'flow')),
+      );
+    if (flow.bodies.size === 0) {
+      send();
+      return;
     }
+    const stored: Promise<void>[] = [];
+    for (const [sha256, bytes] of flow.bodies) stored.push(storeBody(sha256, bytes, bodies));
+    Promise.all(stored).then(send, (err: unknown) => done(failure(err, 'body')));
+  };
+
+  const succeeded = (flow: QueuedFlow) => {
+    queue.ack(flow);
+    published++;
+    backoffMs = 0;
+    if (problem !== undefined) setProblem(undefined);
+    settle();
+  };
+
+  const failed = (flow: QueuedFlow, err: Error) => {
+    queue.release(flow);
+    setProblem(err.message, err.cause);
+    // one back-off step per round of failures, not per failed flow of the round
+    if (!retryTimer) {
+      backoffMs = Math.min(Math.max(backoffMs * 2, 250), maxBackoffMs);
+      retryTimer = setTimeout(() => {
+        retryTimer = undefined;
+        pump();
+      }, backoffMs);
+    }
+    settle();
   };
 
   const setProblem = (next: string | undefined, err?: unknown) => {
@@ -141,30 +187,22 @@ export function createNatsFlowSink(options: NatsFlowSinkOptions): NatsFlowSink {
       if (queue.depth > 0) setProblem('NATS unreachable');
       return;
     }
+    const maxPayload = nc.info?.max_payload ?? Infinity;
     while (inFlight < maxInFlight) {
       const flow = queue.take();
       if (!flow) break;
+      if (flow.payload.length > maxPayload) {
+        // cannot ever be published (bodies are bounded; only absurd headers get here): say so
+        queue.ack(flow);
+        dropped++;
+        log.error(
+          { flowId: flow.flowId, bytes: flow.payload.length, maxPayload },
+          'flow larger than the NATS max_payload: dropped',
+        );
+        continue;
+      }
       inFlight++;
-      publish(flow, nc).then(
-        () => {
-          queue.ack(flow);
-          published++;
-          backoffMs = 0;
-          setProblem(undefined);
-          settle();
-        },
-        (err: Error) => {
-          queue.release(flow);
-          setProblem(err.message, err.cause);
-          backoffMs = Math.min(Math.max(backoffMs * 2, 250), maxBackoffMs);
-          clearTimeout(retryTimer);
-          retryTimer = setTimeout(() => {
-            retryTimer = undefined;
-            pump();
-          }, backoffMs);
-          settle();
-        },
-      );
+      publish(flow, nc, (err) => (err ? failed(flow, err) : succeeded(flow)));
     }
   };
 
@@ -195,17 +233,32 @@ export function createNatsFlowSink(options: NatsFlowSinkOptions): NatsFlowSink {
       const outcome = queue.push(captured);
       if (outcome === 'rejected') {
         dropped++;
-        log.error({ flowId: captured.flow.flowId, backlog: queue.depth }, 'backlog full: flow dropped');
-        return Promise.reject(new BacklogFullError(`backlog full (${queue.depth} flows, ${queue.bytes} bytes)`));
+        log.error(
+          { flowId: captured.flow.flowId, backlog: queue.depth },
+          'backlog full: flow dropped',
+        );
+        return Promise.reject(
+          new BacklogFullError(`backlog full (${queue.depth} flows, ${queue.bytes} bytes)`),
+        );
       }
       if (outcome === 'degraded') {
         droppedBodies++;
-        log.warn({ flowId: captured.flow.flowId, backlog: queue.depth }, 'backlog full: flow kept without its large bodies');
+        log.warn(
+          { flowId: captured.flow.flowId, backlog: queue.depth },
+          'backlog full: flow kept without its large bodies',
+        );
       }
       schedulePump();
       return Promise.resolve();
     },
-    stats: () => ({ published, droppedBodies, dropped, backlog: queue.depth, backlogBytes: queue.bytes, problem }),
+    stats: () => ({
+      published,
+      droppedBodies,
+      dropped,
+      backlog: queue.depth,
+      backlogBytes: queue.bytes,
+      problem,
+    }),
     async close() {
       closed = true;
       unsubscribe();
@@ -223,7 +276,8 @@ export function createNatsFlowSink(options: NatsFlowSinkOptions): NatsFlowSink {
       clearTimeout(lingerTimer);
       clients?.flows.close();
       clients = undefined;
-      if (queue.depth > 0) log.error({ backlog: queue.depth }, 'stopping with flows not yet published');
+      if (queue.depth > 0)
+        log.error({ backlog: queue.depth }, 'stopping with flows not yet published');
     },
   };
 }

@@ -37,7 +37,8 @@ export function clientTlsOf(socket: Socket | undefined): ClientTls | null {
     const version = socket.getProtocol();
     const cipher = socket.getCipher()?.name;
     const alpn = socket.alpnProtocol;
-    const sni = meta?.sniHostname ?? (typeof socket.servername === 'string' ? socket.servername : undefined);
+    const sni =
+      meta?.sniHostname ?? (typeof socket.servername === 'string' ? socket.servername : undefined);
     const max = LIMITS.tlsFieldLen;
     result = {
       tls: {
@@ -133,7 +134,14 @@ export function upstreamTlsOf(socket: TLSSocket): UpstreamTls {
     authorized: socket.authorized,
     ...(authError !== undefined &&
       authError !== null && {
-        authorizationError: clip(authError instanceof Error ? authError.message : String(authError), max),
+        authorizationError: clip(
+          authError instanceof Error
+            ? authError.message
+            : typeof authError === 'string'
+              ? authError
+              : 'unknown',
+          max,
+        ),
       }),
     certificates,
   };

@@ -41,6 +41,11 @@ const FINISH = 'http.client.response.finish';
 const ERROR = 'http.client.request.error';
 
 const upstreamTlsBySocket = new WeakMap<Socket, UpstreamTls>();
+/** Set on mockttp's upstream agents and requests (cheaper than WeakMaps, at a request a flow). */
+const ownerConnection = Symbol('honeyproxy.connection');
+const observation = Symbol('honeyproxy.observation');
+
+type Marked<T> = { [ownerConnection]?: T; [observation]?: UpstreamObservation };
 
 function readAddress(socket: Socket, obs: UpstreamObservation): void {
   if (socket.remoteAddress) {
@@ -77,18 +82,15 @@ function observeSocket(socket: Socket, obs: UpstreamObservation): void {
 export function createUpstreamTracker(): UpstreamTracker {
   /** Connections with flows still waiting for their upstream request (small: in-flight only). */
   const pending = new Map<Connection, UpstreamObservation[]>();
-  const connByAgent = new WeakMap<object, Connection>();
-  const byRequest = new WeakMap<ClientRequest, UpstreamObservation>();
-
-  const findConnection = (agent: object): Connection | undefined => {
-    const known = connByAgent.get(agent);
+  const findConnection = (agent: Marked<Connection>): Connection | undefined => {
+    const known = agent[ownerConnection];
     if (known) return known;
     for (const conn of pending.keys()) {
       const agents = connectionAgents(conn);
       if (!agents) continue;
       for (const candidate of agents.values()) {
         if (candidate === agent) {
-          connByAgent.set(agent, conn);
+          agent[ownerConnection] = conn;
           return conn;
         }
       }
@@ -105,20 +107,26 @@ export function createUpstreamTracker(): UpstreamTracker {
     const waiting = conn && pending.get(conn);
     if (!conn || !waiting) return;
     // one waiting flow per HTTP/1 connection; HTTP/2 streams share one, so match method + path
-    let index = waiting.findIndex((o) => o.method === request.method && o.path === request.path);
-    if (index === -1) index = 0;
+    let index = 0;
+    if (waiting.length > 1) {
+      index = waiting.findIndex((o) => o.method === request.method && o.path === request.path);
+      if (index === -1) index = 0;
+    }
     const [obs] = waiting.splice(index, 1);
     if (waiting.length === 0) pending.delete(conn);
     if (!obs) return;
     obs.matched = true;
-    byRequest.set(request, obs);
+    (request as Marked<Connection>)[observation] = obs;
     if (request.socket) observeSocket(request.socket, obs);
     else request.once('socket', (socket) => observeSocket(socket, obs));
   };
 
   const onFinish = (message: unknown) => {
-    const { request, response } = message as { request: ClientRequest; response: IncomingMessage };
-    const obs = byRequest.get(request);
+    const { request, response } = message as {
+      request: ClientRequest & Marked<Connection>;
+      response: IncomingMessage;
+    };
+    const obs = request[observation];
     if (!obs) return;
     obs.response = {
       httpVersion: response.httpVersion,
@@ -130,8 +138,11 @@ export function createUpstreamTracker(): UpstreamTracker {
   };
 
   const onError = (message: unknown) => {
-    const { request, error } = message as { request: ClientRequest; error: NodeJS.ErrnoException };
-    const obs = byRequest.get(request);
+    const { request, error } = message as {
+      request: ClientRequest & Marked<Connection>;
+      error: NodeJS.ErrnoException;
+    };
+    const obs = request[observation];
     if (!obs || obs.error) return;
     obs.error = { ...(error.code && { code: error.code }), message: error.message };
   };

@@ -28,7 +28,8 @@ export function loadStandaloneConfig(
   env: SettingSource['env'],
 ): { config: StandaloneConfig; help: boolean } {
   const { values: v, positionals, help } = loadSettings(standaloneSettings, { argv, env });
-  if (positionals.length > 0) throw new ConfigError([`unexpected argument ${JSON.stringify(positionals[0])}`]);
+  if (positionals.length > 0)
+    throw new ConfigError([`unexpected argument ${JSON.stringify(positionals[0])}`]);
   const dataDir = resolve(v.dataDir);
   const http = resolveHttpConfig({ ...v, dataDir });
   const config: StandaloneConfig = {

@@ -8,12 +8,15 @@ import { ConfigError, createLogger, createShutdown, settingsHelp } from '@honeyp
 import { loadStandaloneConfig, standaloneSettings } from './config.js';
 import { startStandalone } from './standalone.js';
 
-const USAGE = 'Usage: honeyproxy [options]   (standalone: sensor + analyzer + GUI in one process)\n';
+const USAGE =
+  'Usage: honeyproxy [options]   (standalone: sensor + analyzer + GUI in one process)\n';
 
 async function main(): Promise<void> {
   const { config, help } = loadStandaloneConfig(process.argv.slice(2), process.env);
   if (help) {
-    process.stdout.write(`${USAGE}\nOptions (each also a variable):\n${settingsHelp(standaloneSettings)}\n`);
+    process.stdout.write(
+      `${USAGE}\nOptions (each also a variable):\n${settingsHelp(standaloneSettings)}\n`,
+    );
     return;
   }
   const log = createLogger({ name: 'honeyproxy', level: config.logLevel });
@@ -22,7 +25,10 @@ async function main(): Promise<void> {
   const hp = await startStandalone(config, log);
   shutdown.add({ name: 'standalone', close: () => hp.close() });
 
-  const host = config.http.httpHost === '0.0.0.0' || config.http.httpHost === '::' ? hostname() : config.http.httpHost;
+  const host =
+    config.http.httpHost === '0.0.0.0' || config.http.httpHost === '::'
+      ? hostname()
+      : config.http.httpHost;
   const lines = [
     '',
     'HoneyProxy is running (standalone).',
@@ -46,6 +52,8 @@ async function main(): Promise<void> {
 
 main().catch((err: unknown) => {
   const known = err instanceof ConfigError;
-  process.stderr.write(`honeyproxy: ${err instanceof Error ? err.message : String(err)}\n${known ? `\n${USAGE}` : ''}`);
+  process.stderr.write(
+    `honeyproxy: ${err instanceof Error ? err.message : String(err)}\n${known ? `\n${USAGE}` : ''}`,
+  );
   process.exitCode = known ? 2 : 1;
 });

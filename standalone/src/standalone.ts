@@ -66,7 +66,14 @@ export async function startStandalone(config: StandaloneConfig, log: Logger): Pr
     }
 
     const sensor = await createSensor({ config: config.proxy, sink, log });
-    const app = await buildApp({ store, hub, users, log, config: config.http, caPem: sensor.caPem });
+    const app = await buildApp({
+      store,
+      hub,
+      users,
+      log,
+      config: config.http,
+      caPem: sensor.caPem,
+    });
     closers.push({ name: 'http', close: () => app.close() });
     // capture stops first (closers run in reverse), so every flow in flight reaches the store
     closers.push({ name: 'sensor', close: () => sensor.close() });

@@ -39,10 +39,19 @@ describe('standalone store sink', { timeout: 60_000 }, () => {
   it('stores every written flow, with big bodies, before write resolves', async (t) => {
     const { store } = await pgliteStore(t);
     const seen: FlowSummary[] = [];
-    const sink = createStoreSink({ store, hub: liveHub(seen), log, sensorId: 'standalone', maxWaitMs: 2 });
+    const sink = createStoreSink({
+      store,
+      hub: liveHub(seen),
+      log,
+      sensorId: 'standalone',
+      maxWaitMs: 2,
+    });
     const big = new Uint8Array(200 * 1024).map((_, i) => i % 251);
     const flows = Array.from({ length: 40 }, (_, i) =>
-      sampleFlow({ sensorId: 'standalone', responseBody: i === 7 ? big : new TextEncoder().encode(`body ${i}`) }),
+      sampleFlow({
+        sensorId: 'standalone',
+        responseBody: i === 7 ? big : new TextEncoder().encode(`body ${i}`),
+      }),
     );
     await Promise.all(flows.map((f) => sink.write({ flow: f.flow, bodies: f.refBodies })));
     const page = await store.list({ limit: 100 });
@@ -79,7 +88,13 @@ describe('standalone store sink', { timeout: 60_000 }, () => {
         return Promise.reject(new Error('database is gone'));
       },
     } as unknown as FlowStore;
-    const sink = createStoreSink({ store: failing, hub: createLiveHub(), log, sensorId: 's', maxAttempts: 3 });
+    const sink = createStoreSink({
+      store: failing,
+      hub: createLiveHub(),
+      log,
+      sensorId: 's',
+      maxAttempts: 3,
+    });
     const f = sampleFlow();
     await assert.rejects(sink.write({ flow: f.flow, bodies: f.refBodies }), /database is gone/);
     assert.equal(calls, 3);

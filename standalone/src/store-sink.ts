@@ -80,7 +80,10 @@ export function createStoreSink(options: StoreSinkOptions): FlowSink {
         try {
           queue.push({ prepared: store.prepare(item), done, fail });
         } catch (err) {
-          log.error({ err, flowId: captured.flow.flowId }, 'captured flow is invalid: kept as a dead letter');
+          log.error(
+            { err, flowId: captured.flow.flowId },
+            'captured flow is invalid: kept as a dead letter',
+          );
           queue.push({
             deadLetter: {
               subject: `standalone.${sensorId}`,

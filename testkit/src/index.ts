@@ -5,3 +5,8 @@ export * from './postgres.js';
 export * from './origin.js';
 export * from './browser.js';
 export * from './sample-flow.js';
+export * from './proxy-client.js';
+export * from './cleanup-list.js';
+export * from './capture-origin.js';
+export * from './wait-until.js';
+export * from './suite-resource.js';

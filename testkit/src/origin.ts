@@ -35,7 +35,9 @@ function closeServer(server: Server): Promise<void> {
 
 export async function startOrigin(handler: RequestListener): Promise<Origin> {
   const ca = await generateCACertificate({ subject: { commonName: 'HoneyProxy Test Origin CA' } });
-  const leaf = await (await getCA({ key: ca.key, cert: ca.cert, keyLength: 2048 })).generateCertificate('localhost');
+  const leaf = await (
+    await getCA({ key: ca.key, cert: ca.cert, keyLength: 2048 })
+  ).generateCertificate('localhost');
   const http = createHttpServer(handler);
   const https = createHttpsServer({ key: leaf.key, cert: leaf.cert }, handler);
   const httpPort = await listen(http);

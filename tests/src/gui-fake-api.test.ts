@@ -5,11 +5,11 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { waitUntil } from '@honeyproxy/testkit';
 import {
   ACTIVE_CONTENT_PROBE,
   assertPageClean,
   createGuiHarness,
-  waitUntil,
   type GuiHarness,
 } from './testing/gui-harness.js';
 import { sampleFlow, type SampleFlow } from './testing/gui-sample-flows.js';
@@ -44,7 +44,7 @@ describe('GUI against a fake API (headless Chromium, strict CSP)', { timeout: 12
     await page.emulateMedia({ colorScheme: 'dark' });
     await shot(page, 'empty-dark');
 
-    await waitUntil('the live socket', () => api.liveSockets() === 1);
+    await waitUntil(() => api.liveSockets() === 1, { what: 'the live socket' });
     await page.evaluate('globalThis.__sameDocument = true');
     const first = sampleFlow({ url: 'https://first.test/hello' });
     api.publish(first);
@@ -70,7 +70,7 @@ describe('GUI against a fake API (headless Chromium, strict CSP)', { timeout: 12
       'newest first',
     );
 
-    await waitUntil('the live socket', () => api.liveSockets() === 1);
+    await waitUntil(() => api.liveSockets() === 1, { what: 'the live socket' });
     await page.evaluate('globalThis.__sameDocument = true');
     const live = sampleFlow({
       index: 4,
@@ -360,12 +360,15 @@ describe('GUI against a fake API (headless Chromium, strict CSP)', { timeout: 12
   it('reconnects the live feed with a fresh ticket and fills the gap it missed', async () => {
     const api = await startApi([sampleFlow({ index: 500 })]);
     const { page, watch } = await open(api);
-    await waitUntil('the live socket', () => api.liveSockets() === 1);
+    await waitUntil(() => api.liveSockets() === 1, { what: 'the live socket' });
     api.dropLive();
-    await waitUntil('the drop', () => api.liveSockets() === 0);
+    await waitUntil(() => api.liveSockets() === 0, { what: 'the drop' });
     const missed = sampleFlow({ index: 501, url: 'http://gap.test/missed' });
     api.store(missed); // committed while the feed was down
-    await waitUntil('a new live socket', () => api.liveSockets() === 1, 15_000);
+    await waitUntil(() => api.liveSockets() === 1, {
+      what: 'a new live socket',
+      timeoutMs: 15_000,
+    });
     assert.equal(
       api.requests.filter((r) => r === '/api/live/ticket').length,
       2,

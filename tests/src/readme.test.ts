@@ -11,10 +11,14 @@ import { sensorSettings } from '@honeyproxy/sensor';
 import { standaloneSettings } from '@honeyproxy/standalone';
 
 const readme = await readFile(new URL('../../README.md', import.meta.url), 'utf8');
-const pkg: unknown = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8'));
+const pkg: unknown = JSON.parse(
+  await readFile(new URL('../../package.json', import.meta.url), 'utf8'),
+);
 
 function section(name: string): string {
-  const match = new RegExp(`<!-- settings:${name} -->\\n([\\s\\S]*?)\\n<!-- /settings:${name} -->`).exec(readme);
+  const match = new RegExp(
+    `<!-- settings:${name} -->\\n([\\s\\S]*?)\\n<!-- /settings:${name} -->`,
+  ).exec(readme);
   assert.ok(match, `README has no settings:${name} block`);
   return match[1] ?? '';
 }

@@ -36,7 +36,9 @@ describe('PGlite dialect', { timeout: 60_000 }, () => {
   });
 
   it('reports affected rows and round-trips bytes', async (t) => {
-    const db = new Kysely<{ b: { k: number; data: Uint8Array } }>({ dialect: new PGliteDialect(new PGlite()) });
+    const db = new Kysely<{ b: { k: number; data: Uint8Array } }>({
+      dialect: new PGliteDialect(new PGlite()),
+    });
     t.after(() => db.destroy());
     await sql`create table b (k int primary key, data bytea not null)`.execute(db);
     const bytes = new Uint8Array([0, 1, 2, 255]);

@@ -1,33 +1,22 @@
 /** The HTTP API: authentication on every route, reading flows, the CA, the GUI and its headers. */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { rm } from 'node:fs/promises';
 import { flowPageCodec, flowRecordCodec, summarizeFlow } from '@honeyproxy/protocol';
-import {
-  ADMIN,
-  apiError,
-  basic,
-  createHttpFixture,
-  VIEWER,
-  type HttpFixture,
-} from '../testing/http-fixture.js';
+import { ADMIN, apiError, basic, httpFixtureSuite, VIEWER } from '../testing/http-fixture.js';
 import { routeTable } from '../testing/route-table.js';
 import { sampleFlow } from '@honeyproxy/testkit';
 import { STATE_CHANGE_HEADER } from './auth.js';
 
 describe('analyzer HTTP API', { timeout: 60_000 }, () => {
-  let fx: HttpFixture;
   const flows = Array.from({ length: 5 }, (_, i) =>
     sampleFlow({ start: 1_700_000_000_000 + i * 1000, responseBody: Buffer.from(`<p>${i}</p>`) }),
   );
-
-  before(async () => {
-    fx = await createHttpFixture();
-    await fx.store.insertBatch(
+  const fx = httpFixtureSuite(async ({ store }) => {
+    await store.insertBatch(
       flows.map((s) => ({ sensorId: 'gw-1', flow: s.flow, bodies: s.refBodies })),
     );
   });
-  after(() => fx.close());
 
   it('answers 401 on every route but /healthz without credentials or with a wrong password', async () => {
     const routes = routeTable(fx.app, { id: flows[0]!.flow.flowId, side: 'response' });

@@ -1,15 +1,9 @@
 /** Body downloads: raw bytes with download-only headers, decoded views, and decompression bombs. */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
-import {
-  apiError,
-  basic,
-  createHttpFixture,
-  VIEWER,
-  type HttpFixture,
-} from '../testing/http-fixture.js';
+import { apiError, basic, httpFixtureSuite, VIEWER } from '../testing/http-fixture.js';
 import { sampleFlow } from '@honeyproxy/testkit';
 
 const gzip = promisify(zlib.gzip);
@@ -31,13 +25,11 @@ async function gzipBomb(size: number): Promise<Buffer> {
 }
 
 describe('body downloads', { timeout: 60_000 }, () => {
-  let fx: HttpFixture;
   const auth = { authorization: basic(VIEWER) };
   const page = Buffer.from('<html><script>alert(1)</script></html>'.repeat(50));
   const cases: Record<string, ReturnType<typeof sampleFlow>> = {};
 
-  before(async () => {
-    fx = await createHttpFixture();
+  const fx = httpFixtureSuite(async ({ store }) => {
     const enc = (value: string) =>
       [
         ['Content-Type', 'text/html'],
@@ -82,11 +74,10 @@ describe('body downloads', { timeout: 60_000 }, () => {
       responseHeaders: enc('gzip'),
     });
     cases['empty'] = sampleFlow({ noResponse: true });
-    await fx.store.insertBatch(
+    await store.insertBatch(
       Object.values(cases).map((s) => ({ sensorId: 'gw-1', flow: s.flow, bodies: s.refBodies })),
     );
   });
-  after(() => fx.close());
 
   const url = (name: string, side = 'response', query = '') =>
     `/api/flows/${cases[name]!.flow.flowId}/${side}/body${query}`;

@@ -1,5 +1,5 @@
 /** The live WebSocket: authentication (Basic or single-use ticket), same-origin, and flow delivery. */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
 import WebSocket from 'ws';
@@ -9,7 +9,7 @@ import {
   summarizeFlow,
   type LiveMessage,
 } from '@honeyproxy/protocol';
-import { basic, createHttpFixture, VIEWER, type HttpFixture } from '../testing/http-fixture.js';
+import { basic, httpFixtureSuite, VIEWER } from '../testing/http-fixture.js';
 import { sampleFlow } from '@honeyproxy/testkit';
 
 interface LiveSocket {
@@ -44,18 +44,14 @@ function connect(url: string, headers: Record<string, string> = {}): Promise<Liv
 }
 
 describe('live WebSocket', { timeout: 60_000 }, () => {
-  let fx: HttpFixture;
   let base: string;
   let host: string;
-
-  before(async () => {
-    fx = await createHttpFixture();
-    await fx.app.listen({ host: '127.0.0.1', port: 0 });
-    const { port } = fx.app.server.address() as AddressInfo;
+  const fx = httpFixtureSuite(async ({ app }) => {
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    const { port } = app.server.address() as AddressInfo;
     host = `127.0.0.1:${port}`;
     base = `ws://${host}/api/live`;
   });
-  after(() => fx.close());
 
   const ticket = async () =>
     liveTicketCodec.decode(

@@ -13,9 +13,9 @@ import {
 import { createFlowStore } from '../store/flow-store.js';
 import { createSensorStore } from '../store/sensor-store.js';
 import { createLiveHub } from '../live/live-hub.js';
-import { createIngestFixture, waitFor } from '../testing/ingest-fixture.js';
+import { createIngestFixture } from '../testing/ingest-fixture.js';
 import { silentLogger } from '../testing/migrated-database.js';
-import { sampleFlow } from '@honeyproxy/testkit';
+import { sampleFlow, waitUntil } from '@honeyproxy/testkit';
 import { createIngest } from './ingest.js';
 import { createLivePublisher, startLiveRelay } from './live-relay.js';
 import { startHeartbeatListener } from './heartbeat-listener.js';
@@ -50,10 +50,10 @@ describe('ingest', { timeout: 60_000 }, () => {
     const big = sampleFlow({ responseBody: new Uint8Array(3 * 1024 * 1024).fill(0x41) });
     await fx.publish(small);
     await fx.publish(big);
-    await waitFor('two flows stored', async () => (await fx.count('flows')) === 2);
+    await waitUntil(async () => (await fx.count('flows')) === 2, { what: 'two flows stored' });
     const body = await store.body(big.flow.flowId, 'response');
     assert.equal(body?.data?.byteLength, 3 * 1024 * 1024);
-    await waitFor('live events', () => heard.length === 2);
+    await waitUntil(() => heard.length === 2, { what: 'live events' });
     assert.deepEqual(heard.map((f) => f.id).sort(), [small.flow.flowId, big.flow.flowId].sort());
     assert.deepEqual(
       heard.find((f) => f.id === small.flow.flowId),
@@ -62,7 +62,7 @@ describe('ingest', { timeout: 60_000 }, () => {
 
     // A replay after the duplicate window (new msgID) changes nothing and announces nothing.
     await fx.publish(small, { msgID: `replay-${small.flow.flowId}` });
-    await waitFor('replay processed', () => ingest.stats.duplicates === 1);
+    await waitUntil(() => ingest.stats.duplicates === 1, { what: 'replay processed' });
     assert.equal(await fx.count('flows'), 2);
     assert.equal(await fx.count('bodies'), 2);
     assert.equal(heard.length, 2);
@@ -90,8 +90,10 @@ describe('ingest', { timeout: 60_000 }, () => {
     const good = sampleFlow();
     await fx.publish(good);
 
-    await waitFor('6 dead letters', async () => (await fx.count('dead_letters')) === 6);
-    await waitFor('the good flow', async () => (await store.get(good.flow.flowId)) !== undefined);
+    await waitUntil(async () => (await fx.count('dead_letters')) === 6, { what: '6 dead letters' });
+    await waitUntil(async () => (await store.get(good.flow.flowId)) !== undefined, {
+      what: 'the good flow',
+    });
     const { rows } = await sql<{
       subject: string;
       reason: string;
@@ -111,10 +113,9 @@ describe('ingest', { timeout: 60_000 }, () => {
     assert.equal(await fx.count('flows'), 1);
     assert.equal(await store.get(impostor.flow.flowId), undefined);
     const jsm = await jetstreamManager(fx.nc);
-    await waitFor(
-      'terminated messages leave the work queue',
-      async () => (await jsm.streams.info('FLOWS')).state.messages === 0,
-    );
+    await waitUntil(async () => (await jsm.streams.info('FLOWS')).state.messages === 0, {
+      what: 'terminated messages leave the work queue',
+    });
   });
 
   it('shares one consumer between two analyzers: every flow stored exactly once', async (t) => {
@@ -144,7 +145,10 @@ describe('ingest', { timeout: 60_000 }, () => {
         fx.publish(sampleFlow({ responseBody: Buffer.from(String(Math.random())) })),
       ),
     );
-    await waitFor(`${n} flows`, async () => (await fx.count('flows')) === n, 40_000);
+    await waitUntil(async () => (await fx.count('flows')) === n, {
+      what: `${n} flows`,
+      timeoutMs: 40_000,
+    });
     await new Promise((r) => setTimeout(r, 300));
     assert.equal(await fx.count('flows'), n);
     assert.equal(a.stats.stored + b.stats.stored, n, `a ${a.stats.stored} + b ${b.stats.stored}`);
@@ -178,19 +182,18 @@ describe('ingest', { timeout: 60_000 }, () => {
 
     const flows = Array.from({ length: 20 }, () => sampleFlow({ responseBody: Buffer.from('x') }));
     for (const f of flows) await fx.publish(f);
-    await waitFor('redeliveries', () => ingest.stats.retried >= 40);
+    await waitUntil(() => ingest.stats.retried >= 40, { what: 'redeliveries' });
     const jsm = await jetstreamManager(fx.nc);
     assert.equal((await jsm.streams.info('FLOWS')).state.messages, 20, 'nothing acknowledged');
 
     assert.equal(await ensureDatabaseExists(missingUrl, log), true);
     await migrateToLatest(db, log);
-    await waitFor('all flows stored after recovery', () => ingest.stats.stored === 20);
+    await waitUntil(() => ingest.stats.stored === 20, { what: 'all flows stored after recovery' });
     const stored = await sql<{ n: string }>`SELECT count(*) AS n FROM flows`.execute(db);
     assert.equal(Number(stored.rows[0]?.n), 20);
-    await waitFor(
-      'stream drained',
-      async () => (await jsm.streams.info('FLOWS')).state.messages === 0,
-    );
+    await waitUntil(async () => (await jsm.streams.info('FLOWS')).state.messages === 0, {
+      what: 'stream drained',
+    });
   });
 
   it('records heartbeats whose subject matches the sensor, and ignores others', async (t) => {
@@ -217,7 +220,7 @@ describe('ingest', { timeout: 60_000 }, () => {
     fx.nc.publish(heartbeatSubject('gw-9'), hb('gw-8', 'SPOOFED'));
     fx.nc.publish(heartbeatSubject('gw-9'), '{"v":1}');
     fx.nc.publish(heartbeatSubject('gw-9'), hb('gw-9', 'REAL CA'));
-    await waitFor('sensor row', async () => (await fx.count('sensors')) === 1);
+    await waitUntil(async () => (await fx.count('sensors')) === 1, { what: 'sensor row' });
     assert.equal(await sensors.latestCaPem(), 'REAL CA');
   });
 });

@@ -1,12 +1,14 @@
 /**
  * A running analyzer HTTP app for tests: migrated database, store, hub, a users file with an admin
- * and a viewer (cheap scrypt parameters), and a small built GUI in a temp dir.
+ * and a viewer (cheap scrypt parameters), and a small built GUI in a temp dir; `httpFixtureSuite`
+ * gives a describe block one for all its tests.
  */
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { createDecoder } from '@honeyproxy/protocol';
+import { suiteResource } from '@honeyproxy/testkit';
 import { buildApp, type AppOptions } from '../http/app.js';
 import { ApiErrorBody } from '../http/errors.js';
 import { createFlowStore, type FlowStore } from '../store/flow-store.js';
@@ -93,5 +95,44 @@ export async function createHttpFixture(overrides: Partial<AppOptions> = {}): Pr
       await mdb.close();
       await rm(dir, { recursive: true, force: true });
     },
+  };
+}
+
+/**
+ * A fixture for the describe block this is called in: created (then `seed`ed) before the suite's
+ * tests and closed after them. Read its fields inside tests and hooks.
+ */
+export function httpFixtureSuite(
+  seed?: (fx: HttpFixture) => Promise<void>,
+): Omit<HttpFixture, 'close'> {
+  const fx = suiteResource(async (cleanup) => {
+    const created = await createHttpFixture();
+    cleanup.add(() => created.close());
+    await seed?.(created);
+    return created;
+  });
+  return {
+    get app() {
+      return fx().app;
+    },
+    get store() {
+      return fx().store;
+    },
+    get sensors() {
+      return fx().sensors;
+    },
+    get hub() {
+      return fx().hub;
+    },
+    get users() {
+      return fx().users;
+    },
+    get mdb() {
+      return fx().mdb;
+    },
+    get webRoot() {
+      return fx().webRoot;
+    },
+    build: (overrides) => fx().build(overrides),
   };
 }

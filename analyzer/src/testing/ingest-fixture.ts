@@ -59,16 +59,3 @@ export async function createIngestFixture(): Promise<IngestFixture> {
     },
   };
 }
-
-/** Polls `check` until it returns true (or throws after `timeoutMs`). */
-export async function waitFor(
-  what: string,
-  check: () => Promise<boolean> | boolean,
-  timeoutMs = 20_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}

@@ -11,7 +11,10 @@ export interface CollectingSink extends FlowSink {
 
 export function createCollectingSink(): CollectingSink {
   const flows: CapturedFlow[] = [];
-  const waiters = new Set<{ match: (c: CapturedFlow) => boolean; resolve: (c: CapturedFlow) => void }>();
+  const waiters = new Set<{
+    match: (c: CapturedFlow) => boolean;
+    resolve: (c: CapturedFlow) => void;
+  }>();
   return {
     flows,
     write(c) {

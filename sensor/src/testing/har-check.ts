@@ -4,7 +4,8 @@
  */
 type Json = Record<string, unknown>;
 
-const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isObject = (v: unknown): v is Json =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
 
 export function harProblems(doc: unknown): string[] {
   const problems: string[] = [];
@@ -13,17 +14,30 @@ export function harProblems(doc: unknown): string[] {
   if (!isObject(log)) return ['log missing'];
   need(log['version'] === '1.2', 'log.version is 1.2');
   const creator = log['creator'];
-  need(isObject(creator) && typeof creator['name'] === 'string' && typeof creator['version'] === 'string', 'log.creator');
+  need(
+    isObject(creator) &&
+      typeof creator['name'] === 'string' &&
+      typeof creator['version'] === 'string',
+    'log.creator',
+  );
   const entries = log['entries'];
   if (!Array.isArray(entries)) return [...problems, 'log.entries missing'];
   entries.forEach((entry: unknown, i) => {
     const at = `entries[${i}]`;
     if (!isObject(entry)) return void problems.push(`${at} not an object`);
-    need(typeof entry['startedDateTime'] === 'string' && !Number.isNaN(Date.parse(entry['startedDateTime'])), `${at}.startedDateTime`);
+    need(
+      typeof entry['startedDateTime'] === 'string' &&
+        !Number.isNaN(Date.parse(entry['startedDateTime'])),
+      `${at}.startedDateTime`,
+    );
     need(typeof entry['time'] === 'number' && entry['time'] >= 0, `${at}.time`);
     need(isObject(entry['cache']), `${at}.cache`);
     const timings = entry['timings'];
-    need(isObject(timings) && ['send', 'wait', 'receive'].every((k) => typeof timings[k] === 'number' && (timings[k] as number) >= 0), `${at}.timings`);
+    need(
+      isObject(timings) &&
+        ['send', 'wait', 'receive'].every((k) => typeof timings[k] === 'number' && timings[k] >= 0),
+      `${at}.timings`,
+    );
     const req = entry['request'];
     need(
       isObject(req) &&
@@ -52,10 +66,21 @@ export function harProblems(doc: unknown): string[] {
         typeof res['bodySize'] === 'number',
       `${at}.response`,
     );
-    need(isObject(content) && typeof content['size'] === 'number' && typeof content['mimeType'] === 'string', `${at}.response.content`);
+    need(
+      isObject(content) &&
+        typeof content['size'] === 'number' &&
+        typeof content['mimeType'] === 'string',
+      `${at}.response.content`,
+    );
     for (const list of [isObject(req) ? req['headers'] : [], isObject(res) ? res['headers'] : []]) {
       if (Array.isArray(list)) {
-        need(list.every((h: unknown) => isObject(h) && typeof h['name'] === 'string' && typeof h['value'] === 'string'), `${at} headers are name/value`);
+        need(
+          list.every(
+            (h: unknown) =>
+              isObject(h) && typeof h['name'] === 'string' && typeof h['value'] === 'string',
+          ),
+          `${at} headers are name/value`,
+        );
       }
     }
   });

@@ -20,9 +20,16 @@ export interface TestSensor {
 /** Registers a cleanup: a CleanupList's `add`, or `(fn) => t.after(fn)` inside a test. */
 export type Cleanup = (fn: () => Promise<void>) => void;
 
+export interface TestSensorOptions {
+  maxBody?: number;
+  /** An existing CA directory (default: a new one in a temp dir). */
+  caDir?: string;
+  port?: number;
+}
+
 export async function startTestSensor(
   cleanup: Cleanup,
-  options: { maxBody?: number; caDir?: string } = {},
+  options: TestSensorOptions = {},
 ): Promise<TestSensor> {
   let caDir = options.caDir;
   if (!caDir) {
@@ -41,7 +48,13 @@ export async function startTestSensor(
     },
   };
   const sensor = await createSensor({
-    config: { proxyPort: 0, dataDir: caDir, caDir, maxBody: options.maxBody ?? 64 * 1024 * 1024, sensorId: 'test-sensor' },
+    config: {
+      proxyPort: options.port ?? 0,
+      dataDir: caDir,
+      caDir,
+      maxBody: options.maxBody ?? 64 * 1024 * 1024,
+      sensorId: 'test-sensor',
+    },
     sink: checked,
     log: createLogger({ name: 'sensor-test', level: 'silent' }),
   });

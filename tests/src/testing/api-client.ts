@@ -1,7 +1,7 @@
 /**
  * A small client of the analyzer's API as a script would use it: Basic Auth, raw bytes for bodies,
  * every JSON answer decoded with the protocol's codecs (a response of the wrong shape fails the
- * test), and polling with a deadline for flows that are on their way through NATS and Postgres.
+ * test), and polling (testkit's waitForValue) for flows on their way through NATS and Postgres.
  */
 import {
   flowPageCodec,
@@ -10,6 +10,7 @@ import {
   type FlowRecord,
   type FlowSummary,
 } from '@honeyproxy/protocol';
+import { waitForValue } from '@honeyproxy/testkit';
 
 export interface ApiResponse {
   status: number;
@@ -28,7 +29,11 @@ export interface ApiClient {
   /** Raw (or `?decoded=1`) body bytes; the answer must be 200. */
   body(id: string, side: 'request' | 'response', decoded?: boolean): Promise<Buffer>;
   /** Polls the newest page until a flow matches, then returns its full record. */
-  waitForFlow(match: (flow: FlowSummary) => boolean, what: string, timeoutMs?: number): Promise<FlowRecord>;
+  waitForFlow(
+    match: (flow: FlowSummary) => boolean,
+    what: string,
+    timeoutMs?: number,
+  ): Promise<FlowRecord>;
 }
 
 export function createApiClient(base: string, user: string, password: string): ApiClient {
@@ -45,12 +50,15 @@ export function createApiClient(base: string, user: string, password: string): A
   const ok = async (path: string): Promise<ApiResponse> => {
     const res = await get(path);
     if (res.status !== 200) {
-      throw new Error(`GET ${path} answered ${res.status}: ${res.body.toString('utf8').slice(0, 500)}`);
+      throw new Error(
+        `GET ${path} answered ${res.status}: ${res.body.toString('utf8').slice(0, 500)}`,
+      );
     }
     return res;
   };
 
-  const json = async (path: string): Promise<unknown> => JSON.parse((await ok(path)).body.toString('utf8'));
+  const json = async (path: string): Promise<unknown> =>
+    JSON.parse((await ok(path)).body.toString('utf8'));
   const flows = async (query = '') => flowPageCodec.decode(await json(`/api/flows${query}`));
   const flow = async (id: string) => flowRecordCodec.decode(await json(`/api/flows/${id}`));
 
@@ -64,34 +72,20 @@ export function createApiClient(base: string, user: string, password: string): A
       return (await ok(`/api/flows/${id}/${side}/body${decoded ? '?decoded=1' : ''}`)).body;
     },
     async waitForFlow(match, what, timeoutMs = 20_000) {
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        const page = await flows('?limit=1000');
-        const found = page.flows.find(match);
-        if (found) return flow(found.id);
-        if (Date.now() > deadline) {
-          throw new Error(`no flow for ${what} within ${timeoutMs} ms (newest: ${page.flows.slice(0, 5).map((f) => f.url).join(', ')})`);
-        }
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
+      let newest: string[] = [];
+      const found = await waitForValue(
+        async () => {
+          const page = await flows('?limit=1000');
+          newest = page.flows.slice(0, 5).map((f) => f.url);
+          return page.flows.find(match);
+        },
+        {
+          what: () => `a flow for ${what} (newest: ${newest.join(', ')})`,
+          timeoutMs,
+          intervalMs: 100, // each check lists up to 1000 flows
+        },
+      );
+      return flow(found.id);
     },
   };
-}
-
-/** Polls `probe` until it returns a value other than undefined. */
-export async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }

@@ -89,19 +89,6 @@ export async function createGuiHarness(): Promise<GuiHarness> {
   };
 }
 
-/** Polls `condition` every 25 ms. */
-export async function waitUntil(
-  what: string,
-  condition: () => boolean,
-  timeoutMs = 10_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
-
 /**
  * No CSP violation, console error, uncaught error or dialog happened on the page. `expected`
  * console errors (e.g. Chromium's log line for an HTTP error the test provoked) are allowed.

@@ -77,11 +77,15 @@ const OUTPUT_MAX = 8 * 1024 * 1024;
  */
 export function startService(bin: BinName, options: StartServiceOptions = {}): ServiceProcess {
   const name = options.name ?? bin;
-  const child = spawn(process.execPath, ['--enable-source-maps', BINS[bin], ...(options.args ?? [])], {
-    cwd: options.cwd,
-    env: { ...baseEnv(), ...options.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--enable-source-maps', BINS[bin], ...(options.args ?? [])],
+    {
+      cwd: options.cwd,
+      env: { ...baseEnv(), ...options.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   if (child.pid === undefined) throw new Error(`${name} did not start`);
   running.add(child);
   let out = '';
@@ -114,7 +118,9 @@ export function startService(bin: BinName, options: StartServiceOptions = {}): S
   });
 
   const describe = () => {
-    const state = exitInfo ? `exited (code ${String(exitInfo.code)}, signal ${String(exitInfo.signal)})` : 'running';
+    const state = exitInfo
+      ? `exited (code ${String(exitInfo.code)}, signal ${String(exitInfo.signal)})`
+      : 'running';
     return `${name} [pid ${String(child.pid)}, ${state}] output tail:\n${out.slice(-4000)}`;
   };
 
@@ -159,7 +165,10 @@ export function startService(bin: BinName, options: StartServiceOptions = {}): S
   const waitForExit = async (timeoutMs = 15_000): Promise<Exit> => {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`${name} did not exit within ${timeoutMs} ms\n${describe()}`)), timeoutMs);
+      timer = setTimeout(
+        () => reject(new Error(`${name} did not exit within ${timeoutMs} ms\n${describe()}`)),
+        timeoutMs,
+      );
     });
     try {
       return await Promise.race([exited, timeout]);
@@ -177,7 +186,11 @@ export function startService(bin: BinName, options: StartServiceOptions = {}): S
     logs,
     exit: () => exitInfo,
     waitForOutput: (pattern, timeoutMs = 30_000) =>
-      waitFor(() => out.match(pattern) ?? undefined, `output matching ${String(pattern)}`, timeoutMs),
+      waitFor(
+        () => out.match(pattern) ?? undefined,
+        `output matching ${String(pattern)}`,
+        timeoutMs,
+      ),
     waitForLog: (match, what, timeoutMs = 30_000) =>
       waitFor(() => logs().find(match), `log: ${what}`, timeoutMs),
     waitForExit,

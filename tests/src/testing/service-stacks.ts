@@ -7,10 +7,18 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createTempDatabase, freePort, startNatsServer, type NatsServer, type Origin, type TempDatabase } from '@honeyproxy/testkit';
-import { createApiClient, eventually, type ApiClient } from './api-client.js';
-import { startCaptureOrigin } from './capture-origin.js';
-import type { CleanupList } from './cleanup.js';
+import {
+  createTempDatabase,
+  freePort,
+  startCaptureOrigin,
+  startNatsServer,
+  waitUntil,
+  type CleanupList,
+  type NatsServer,
+  type Origin,
+  type TempDatabase,
+} from '@honeyproxy/testkit';
+import { createApiClient, type ApiClient } from './api-client.js';
 import { startService, type ServiceProcess } from './service-process.js';
 
 export const ADMIN = { user: 'admin', password: 'e2e-admin-password' } as const;
@@ -37,7 +45,13 @@ export interface AnalyzerProcess {
 /** An analyzer process; resolves once it ingests (HTTP is up, NATS subscriptions made). */
 export async function startAnalyzer(
   cleanup: CleanupList,
-  options: { natsUrl: string; databaseUrl: string; dataDir: string; name?: string; env?: Record<string, string> },
+  options: {
+    natsUrl: string;
+    databaseUrl: string;
+    dataDir: string;
+    name?: string;
+    env?: Record<string, string>;
+  },
 ): Promise<AnalyzerProcess> {
   const httpPort = await freePort();
   const proc = startService('analyzer', {
@@ -54,7 +68,11 @@ export async function startAnalyzer(
   });
   cleanup.add(() => proc.stop());
   await proc.waitForLog((l) => l.msg === 'ingesting flows', 'ingesting flows', 60_000);
-  return { proc, httpPort, api: createApiClient(`http://127.0.0.1:${httpPort}`, ADMIN.user, ADMIN.password) };
+  return {
+    proc,
+    httpPort,
+    api: createApiClient(`http://127.0.0.1:${httpPort}`, ADMIN.user, ADMIN.password),
+  };
 }
 
 export interface DistributedStack {
@@ -75,13 +93,21 @@ export interface DistributedStack {
 /** nats-server + temp DB + origin + analyzer process + sensor process (trusting the origin's CA). */
 export async function startDistributedStack(cleanup: CleanupList): Promise<DistributedStack> {
   const dir = await tempDir(cleanup, 'hp-e2e-dist-');
-  const [nats, db, origin] = await Promise.all([startNatsServer(), createTempDatabase('hp_e2e'), startCaptureOrigin()]);
+  const [nats, db, origin] = await Promise.all([
+    startNatsServer(),
+    createTempDatabase('hp_e2e'),
+    startCaptureOrigin(),
+  ]);
   cleanup.add(() => nats.close());
   cleanup.add(() => db.close());
   cleanup.add(() => origin.close());
 
   // The analyzer first: it subscribes to heartbeats before the sensor sends its first one.
-  const analyzer = await startAnalyzer(cleanup, { natsUrl: nats.url, databaseUrl: db.url, dataDir: join(dir, 'analyzer') });
+  const analyzer = await startAnalyzer(cleanup, {
+    natsUrl: nats.url,
+    databaseUrl: db.url,
+    dataDir: join(dir, 'analyzer'),
+  });
 
   const proxyPort = await freePort();
   const sensorId = 'e2e-sensor';
@@ -172,12 +198,43 @@ export async function startStandaloneProcess(
   await proc.waitForLog((l) => l.msg === 'standalone started', 'standalone started', 90_000);
   const banner = parseBanner(proc.stdout());
   if (banner.proxyPort !== proxyPort || banner.httpPort !== httpPort) {
-    throw new Error(`banner ports ${banner.proxyPort}/${banner.httpPort}, configured ${proxyPort}/${httpPort}`);
+    throw new Error(
+      `banner ports ${banner.proxyPort}/${banner.httpPort}, configured ${proxyPort}/${httpPort}`,
+    );
   }
   return { proc, banner };
 }
 
+export interface StandaloneStack extends StandaloneProcess {
+  /** The working directory: its ./data holds all the process keeps. */
+  dir: string;
+  origin: Origin;
+  /** The NODE_EXTRA_CA_CERTS file that trusts the origin (to start again in `dir`). */
+  trustedCaFile: string;
+}
+
+/** A capture origin and the standalone process in a fresh directory, trusting the origin's CA. */
+export async function startStandaloneStack(
+  cleanup: CleanupList,
+  prefix: string,
+  env?: Record<string, string>,
+): Promise<StandaloneStack> {
+  const dir = await tempDir(cleanup, prefix);
+  const origin = await startCaptureOrigin();
+  cleanup.add(() => origin.close());
+  const trustedCaFile = await trustFile(await tempDir(cleanup, 'hp-e2e-trust-'), origin.caPem);
+  const started = await startStandaloneProcess(cleanup, {
+    cwd: dir,
+    trustedCaFile,
+    ...(env && { env }),
+  });
+  return { ...started, dir, origin, trustedCaFile };
+}
+
 /** Waits until /healthz answers 200 (no credentials). */
 export async function waitHealthy(api: ApiClient): Promise<void> {
-  await eventually('healthz 200', async () => ((await api.get('/healthz', null)).status === 200 ? true : undefined), 15_000);
+  await waitUntil(async () => (await api.get('/healthz', null)).status === 200, {
+    what: 'healthz 200',
+    timeoutMs: 15_000,
+  });
 }

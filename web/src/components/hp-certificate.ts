@@ -5,6 +5,7 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import type { Certificate } from '@honeyproxy/protocol';
+import { definitionListStyles } from '../styles/detail-sections.js';
 import { shared } from '../styles/shared.js';
 
 const SAN_SHOWN = 20;
@@ -13,6 +14,7 @@ const SAN_SHOWN = 20;
 export class HpCertificate extends LitElement {
   static override styles = [
     shared,
+    definitionListStyles,
     css`
       :host {
         display: block;
@@ -27,18 +29,8 @@ export class HpCertificate extends LitElement {
         overflow-wrap: anywhere;
       }
       dl {
-        display: grid;
         grid-template-columns: 110px 1fr;
-        gap: 2px var(--hp-space-3);
-        margin: 0;
-      }
-      dt {
-        color: var(--hp-muted);
-      }
-      dd {
-        margin: 0;
-        min-width: 0;
-        overflow-wrap: anywhere;
+        row-gap: 2px;
       }
       summary {
         cursor: pointer;

@@ -6,6 +6,7 @@ import { LitElement, css, html, nothing, type TemplateResult } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import type { FlowRecord } from '@honeyproxy/protocol';
 import { formatDateTime, formatDuration, hostPort } from '../util/format.js';
+import { definitionListStyles, sectionStyles } from '../styles/detail-sections.js';
 import { shared } from '../styles/shared.js';
 import './hp-certificate.js';
 
@@ -15,34 +16,11 @@ type Row = [label: string, value: unknown, mono?: boolean];
 export class HpConnectionView extends LitElement {
   static override styles = [
     shared,
+    sectionStyles,
+    definitionListStyles,
     css`
       :host {
         display: block;
-      }
-      section {
-        margin-bottom: var(--hp-space-4);
-      }
-      h3 {
-        font-size: 12px;
-        font-weight: 600;
-        color: var(--hp-muted);
-        text-transform: uppercase;
-        letter-spacing: 0.04em;
-        margin: 0 0 var(--hp-space-2);
-      }
-      dl {
-        display: grid;
-        grid-template-columns: 150px 1fr;
-        gap: 3px var(--hp-space-3);
-        margin: 0;
-      }
-      dt {
-        color: var(--hp-muted);
-      }
-      dd {
-        margin: 0;
-        min-width: 0;
-        overflow-wrap: anywhere;
       }
       .warn {
         color: var(--hp-status-client);

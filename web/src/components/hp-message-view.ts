@@ -7,6 +7,7 @@ import { headerValue, type FlowRecord } from '@honeyproxy/protocol';
 import type { BodySide } from '../api/paths.js';
 import type { BodyView } from '../state/body-view.js';
 import { statusClass } from '../util/format.js';
+import { sectionStyles } from '../styles/detail-sections.js';
 import { shared } from '../styles/shared.js';
 import './hp-headers-table.js';
 import './hp-body-view.js';
@@ -15,20 +16,10 @@ import './hp-body-view.js';
 export class HpMessageView extends LitElement {
   static override styles = [
     shared,
+    sectionStyles,
     css`
       :host {
         display: block;
-      }
-      section {
-        margin-bottom: var(--hp-space-4);
-      }
-      h3 {
-        font-size: 12px;
-        font-weight: 600;
-        color: var(--hp-muted);
-        text-transform: uppercase;
-        letter-spacing: 0.04em;
-        margin: 0 0 var(--hp-space-2);
       }
       .start-line {
         font-family: var(--hp-mono);

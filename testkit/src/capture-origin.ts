@@ -1,21 +1,24 @@
 /**
- * The origin behind the sensor in end-to-end tests: routes whose bytes on the wire are known
- * exactly (random binary, gzip, chunked, empty, 5 MiB, odd status with duplicate headers, a stalled
- * stream, plain text, an echo), served over HTTP and HTTPS by testkit's origin. A query string
- * never changes the answer, so each test makes its URL unique with one.
+ * The origin behind the sensor in capture tests (unit and end to end): routes whose bytes on the
+ * wire are known exactly (binary, gzip, chunked, empty, 5 MiB with and without a length, odd status
+ * with duplicate headers, a stalled stream, plain text, an echo), served over HTTP and HTTPS by
+ * startOrigin. A query string never changes the answer, so each test makes its URL unique with one.
  */
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { gzipSync } from 'node:zlib';
-import { startOrigin, type Origin } from '@honeyproxy/testkit';
+import { startOrigin, type Origin } from './origin.js';
 
-export const BINARY = randomBytes(4096);
+/** Every byte value, 16 times over: not text in any encoding. */
+export const BINARY = Buffer.from(Array.from({ length: 4096 }, (_, i) => i % 256));
 export const GZIP_TEXT = 'hello honeypot, this text travels gzip-encoded\n'.repeat(200);
 export const GZIPPED = gzipSync(Buffer.from(GZIP_TEXT));
-export const CHUNKS = ['first chunk,', 'second chunk'] as const;
+/** The two writes of /chunked, 20 ms apart. */
+export const CHUNKS = ['part1,', 'part2'] as const;
+/** 5 MiB: above INLINE_BODY_MAX, so it travels by BODIES reference. */
 export const BIG = randomBytes(5 * 1024 * 1024);
 export const TEXT = 'Hello from the origin: plain text for the GUI.';
-/** Response head of /dups: raw header pairs in wire order, odd status and reason. */
+/** Response head of /dups: odd status and reason, raw header pairs in wire order. */
 export const DUP_STATUS = 299;
 export const DUP_REASON = 'Weird Reason';
 export const DUP_HEADERS: [string, string][] = [
@@ -26,11 +29,16 @@ export const DUP_HEADERS: [string, string][] = [
   ['Content-Length', '2'],
 ];
 
-function route(req: IncomingMessage, res: ServerResponse): void {
-  switch (req.url?.split('?')[0]) {
+function sendBytes(res: ServerResponse, body: Buffer): void {
+  res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Content-Length': body.length });
+  res.end(body);
+}
+
+/** The routes, as a request listener (for startOrigin or a server of a test's own). */
+export function captureRoutes(req: IncomingMessage, res: ServerResponse): void {
+  switch ((req.url ?? '').split('?')[0] ?? '') {
     case '/binary':
-      res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Content-Length': BINARY.length });
-      res.end(BINARY);
+      sendBytes(res, BINARY);
       return;
     case '/gzip':
       res.writeHead(200, {
@@ -50,7 +58,10 @@ function route(req: IncomingMessage, res: ServerResponse): void {
       res.end();
       return;
     case '/big':
-      res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Content-Length': BIG.length });
+      sendBytes(res, BIG);
+      return;
+    case '/big-chunked':
+      res.writeHead(200, { 'Content-Type': 'application/octet-stream' }); // no length: chunked
       res.end(BIG);
       return;
     case '/dups':
@@ -58,7 +69,10 @@ function route(req: IncomingMessage, res: ServerResponse): void {
       res.end('ok');
       return;
     case '/text':
-      res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8', 'X-Origin': 'capture-origin' });
+      res.writeHead(200, {
+        'Content-Type': 'text/plain; charset=utf-8',
+        'X-Origin': 'capture-origin',
+      });
       res.end(TEXT);
       return;
     case '/stall':
@@ -69,15 +83,12 @@ function route(req: IncomingMessage, res: ServerResponse): void {
     default: {
       const chunks: Buffer[] = [];
       req.on('data', (chunk: Buffer) => chunks.push(chunk));
-      req.on('end', () => {
-        const body = Buffer.concat(chunks);
-        res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Content-Length': body.length });
-        res.end(body);
-      });
+      req.on('end', () => sendBytes(res, Buffer.concat(chunks)));
     }
   }
 }
 
+/** A new origin (with a CA of its own) serving captureRoutes. */
 export function startCaptureOrigin(): Promise<Origin> {
-  return startOrigin(route);
+  return startOrigin(captureRoutes);
 }

@@ -38,7 +38,11 @@ async function collect(res: IncomingMessage, localPort: number): Promise<ProxyRe
 }
 
 /** Plain HTTP through the proxy: `GET http://host/path HTTP/1.1` sent to 127.0.0.1:proxyPort. */
-export function viaProxy(proxyPort: number, url: string, options: RequestOptions = {}): Promise<ProxyResponse> {
+export function viaProxy(
+  proxyPort: number,
+  url: string,
+  options: RequestOptions = {},
+): Promise<ProxyResponse> {
   return new Promise((resolve, reject) => {
     let localPort = 0;
     const req = httpRequest(
@@ -50,24 +54,77 @@ export function viaProxy(proxyPort: number, url: string, options: RequestOptions
         headers: options.headers ?? ['Host', new URL(url).host],
         agent: false,
       },
-      (res) => collect(res, localPort).then(resolve, reject),
+      (res) => void collect(res, localPort).then(resolve, reject),
     );
-    req.once('socket', (socket) => socket.once('connect', () => (localPort = socket.localPort ?? 0)));
+    req.once('socket', (socket) =>
+      socket.once('connect', () => (localPort = socket.localPort ?? 0)),
+    );
     req.on('error', reject);
     req.end(options.body);
+  });
+}
+
+/** Plain HTTP through the proxy, dropping the connection as soon as the first body bytes arrive. */
+export function abortAfterFirstChunk(proxyPort: number, url: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(
+      {
+        host: '127.0.0.1',
+        port: proxyPort,
+        path: url,
+        agent: false,
+        headers: { host: new URL(url).host },
+      },
+      (res) => {
+        res.once('data', () => {
+          req.destroy();
+          resolve();
+        });
+      },
+    );
+    req.on('error', (err: NodeJS.ErrnoException) =>
+      err.code === 'ECONNRESET' ? undefined : reject(err),
+    );
+    req.end();
   });
 }
 
 /** A socket tunnelled to `authority` (host:port) through the proxy's CONNECT. */
 export function connectTunnel(proxyPort: number, authority: string): Promise<Socket> {
   return new Promise((resolve, reject) => {
-    const req = httpRequest({ host: '127.0.0.1', port: proxyPort, method: 'CONNECT', path: authority, agent: false });
+    const req = httpRequest({
+      host: '127.0.0.1',
+      port: proxyPort,
+      method: 'CONNECT',
+      path: authority,
+      agent: false,
+    });
     req.once('connect', (res, socket) => {
       if (res.statusCode === 200) resolve(socket);
       else reject(new Error(`CONNECT answered ${String(res.statusCode)}`));
     });
     req.once('error', reject);
     req.end();
+  });
+}
+
+/** TLS over a CONNECT tunnel to host:port, trusting `ca` (the sensor's CA). */
+export async function tlsViaProxy(
+  proxyPort: number,
+  host: string,
+  port: number,
+  ca?: string,
+): Promise<TLSSocket> {
+  const tunnel = await connectTunnel(proxyPort, `${host}:${port}`);
+  return new Promise<TLSSocket>((resolve, reject) => {
+    const socket = tlsConnect({
+      socket: tunnel,
+      servername: host,
+      ...(ca ? { ca } : {}),
+      ALPNProtocols: ['http/1.1'],
+    });
+    socket.once('secureConnect', () => resolve(socket));
+    socket.once('error', reject);
   });
 }
 
@@ -82,7 +139,12 @@ export async function httpsViaProxy(
   const tunnel = await connectTunnel(proxyPort, `${target.hostname}:${target.port || '443'}`);
   const localPort = tunnel.localPort ?? 0;
   const tls = await new Promise<TLSSocket>((resolve, reject) => {
-    const socket = tlsConnect({ socket: tunnel, servername: target.hostname, ca, ALPNProtocols: ['http/1.1'] });
+    const socket = tlsConnect({
+      socket: tunnel,
+      servername: target.hostname,
+      ca,
+      ALPNProtocols: ['http/1.1'],
+    });
     socket.once('secureConnect', () => resolve(socket));
     socket.once('error', reject);
   });
@@ -90,10 +152,10 @@ export async function httpsViaProxy(
     const req = httpsRequest(url, {
       method: options.method ?? 'GET',
       headers: options.headers ?? ['Host', target.host],
-      agent: false,
+      // no `agent` (agent: false would make a fresh Agent that ignores createConnection)
       createConnection: () => tls,
     });
-    req.on('response', (res) => collect(res, localPort).then(resolve, reject));
+    req.on('response', (res) => void collect(res, localPort).then(resolve, reject));
     req.on('error', reject);
     req.end(options.body);
   });

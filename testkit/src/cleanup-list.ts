@@ -4,12 +4,13 @@
  * processes stop before the NATS server, database and temp dirs they use go away.
  */
 export interface CleanupList {
-  add(fn: () => Promise<unknown> | unknown): void;
+  /** A function property, not a method: `cleanup.add` can be handed on as a callback. */
+  add: (fn: () => unknown) => void;
   run(): Promise<void>;
 }
 
 export function createCleanupList(): CleanupList {
-  const fns: (() => Promise<unknown> | unknown)[] = [];
+  const fns: (() => unknown)[] = [];
   return {
     add: (fn) => void fns.push(fn),
     async run() {
