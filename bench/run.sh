@@ -39,12 +39,9 @@ for ((i = 0; i < ${#args[@]}; i++)); do
     --no-pin) PIN=0 ;;
   esac
 done
-if [ -z "$OUT" ]; then
-  OUT="$ROOT/bench-results/$(date +%Y%m%d-%H%M%S)"
-  set -- --out "$OUT" "$@"
-fi
+[ -n "$OUT" ] || OUT="$ROOT/bench-results/$(date +%Y%m%d-%H%M%S)"
 mkdir -p "$OUT"
-OUT="$(cd "$OUT" && pwd)"
+OUT="$(cd "$OUT" && pwd)" # absolute: the harness runs from $ROOT and is given this one last
 
 # ---------------------------------------------------------------- the sensor as built now
 # A copy, so a rebuild during the run (others work in this tree) cannot change what is measured.
@@ -53,11 +50,12 @@ SENSOR="$ROOT/node_modules/.cache/honeyproxy-bench/sensor"
 rm -rf "$SENSOR"
 mkdir -p "$SENSOR"
 cp "$ROOT/sensor/package.json" "$SENSOR/"
-cp -r "$ROOT/sensor/dist" "$SENSOR/dist"
+cp -rp "$ROOT/sensor/dist" "$SENSOR/dist"
 {
-  echo "sensor build: $(cd "$ROOT/sensor/dist" && find . -name '*.js' ! -name '*.test.js' -print0 \
-    | sort -z | xargs -0 cat | sha256sum | cut -c1-16) (sha256 of dist/*.js, tests excluded)"
-  echo "built: $(date -r "$ROOT/sensor/dist/main.js" -Is)"
+  echo "sensor build: $(cd "$SENSOR/dist" && find . -name '*.js' ! -name '*.test.js' \
+    ! -path './testing/*' -print0 | sort -z | xargs -0 cat | sha256sum | cut -c1-16)" \
+    "(sha256 of dist/**/*.js without tests and testing/)"
+  echo "built: $(date -r "$SENSOR/dist/main.js" -Is)"
   echo "git: $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null)" \
     "$(git -C "$ROOT" status --porcelain -- sensor/src 2>/dev/null | wc -l) changed file(s) in sensor/src"
 } >"$OUT/sensor-build.txt"
@@ -118,8 +116,8 @@ fi
 nats_cpu() { awk '{print $14 + $15}' "/proc/$NATS_PID/stat"; }
 nats_before="$(nats_cpu)"
 status=0
-(cd "$ROOT" && bash "$HARNESS" --cases http-1k,https-1k "${builtins[@]}" "$@" "${targets[@]}" \
-  --name sensor "$SENSOR_CMD" "$SENSOR_PORT") || status=$?
+(cd "$ROOT" && bash "$HARNESS" --cases http-1k,https-1k "${builtins[@]}" "$@" --out "$OUT" \
+  "${targets[@]}" --name sensor "$SENSOR_CMD" "$SENSOR_PORT") || status=$?
 [ "$status" = 0 ] || echo "bench: the harness exited with $status" >&2
 nats_ticks=$(($(nats_cpu) - nats_before))
 

@@ -63,11 +63,17 @@ for (const c of cases) {
     const met = ratio >= min && paired >= min;
     allMet &&= met;
     out.push(
-      `| ${c} | ${label} | ${f(sRps, 0)} | ${ref} ${f(rRps, 0)} | ${f(ratio)} | ` +
-        `${f(paired)} (${f(Math.min(...pairs))}-${f(Math.max(...pairs))}) | ${f(sCpu, 0)} | ${f(rCpu, 0)} | ` +
-        `${f(rCpu / sCpu)} | ${met ? 'met' : 'MISSED'} |`,
+      `| ${c} | ${label} | ${f(sRps, 0)} | ${ref} ${f(rRps, 0)} | ${f(ratio, 3)} | ` +
+        `${f(paired, 3)} (${f(Math.min(...pairs))}-${f(Math.max(...pairs))}) | ${f(sCpu, 0)} | ` +
+        `${f(rCpu, 0)} | ${f(rCpu / sCpu, 3)} | ${met ? 'met' : 'MISSED'} |`,
     );
   }
+}
+if (out.length === 2) {
+  process.stdout.write(
+    `no '${sensor}' runs with mitmdump-w or mockttp in ${csvPath}: nothing to compare\n`,
+  );
+  process.exit(0);
 }
 out.push(
   '',
