@@ -5,7 +5,7 @@
  */
 import { Type, type Static, type TSchema } from 'typebox';
 import { Body, BodyMeta } from './body.js';
-import { LIMITS } from './limits.js';
+import { LIMITS, SENSOR_ID_PATTERN } from './limits.js';
 
 export const FLOW_SCHEMA_VERSION = 1;
 
@@ -14,8 +14,7 @@ export const FlowId = Type.String({
   pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$',
 });
 
-/** Sensor ids are NATS subject tokens: no dots, wildcards or spaces. */
-export const SensorId = Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' });
+export const SensorId = Type.String({ pattern: SENSOR_ID_PATTERN });
 
 const Str = (maxLength: number) => Type.String({ maxLength });
 const Port = Type.Integer({ minimum: 0, maximum: 65535 });

@@ -6,6 +6,9 @@
 /** Bodies up to this size travel inline (base64) in the flow message; larger ones via BODIES. */
 export const INLINE_BODY_MAX = 64 * 1024;
 
+/** Sensor ids are NATS subject tokens: no dots, wildcards or spaces. */
+export const SENSOR_ID_PATTERN = '^[A-Za-z0-9_-]{1,64}$';
+
 export const LIMITS = {
   idLen: 64,
   ipLen: 64,

@@ -3,6 +3,10 @@
  * strings exist; everything else imports them.
  */
 
+import { SENSOR_ID_PATTERN } from './limits.js';
+
+const sensorIdPattern = new RegExp(SENSOR_ID_PATTERN);
+
 export const FLOWS_STREAM = 'FLOWS';
 export const FLOW_SUBJECT_PREFIX = 'honeyproxy.flows.v1.';
 /** Every sensor's flow subject (the FLOWS stream's subject filter). */
@@ -30,5 +34,5 @@ export function heartbeatSubject(sensorId: string): string {
 export function sensorIdFromSubject(subject: string): string | null {
   if (!subject.startsWith(FLOW_SUBJECT_PREFIX)) return null;
   const id = subject.slice(FLOW_SUBJECT_PREFIX.length);
-  return /^[A-Za-z0-9_-]{1,64}$/.test(id) ? id : null;
+  return sensorIdPattern.test(id) ? id : null;
 }

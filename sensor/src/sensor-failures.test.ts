@@ -22,12 +22,12 @@ describe('recording failures and limits', { timeout: 60_000 }, () => {
   const suite = captureSuite({ maxBody: MAX_BODY });
 
   it('keeps the first max-body bytes of longer bodies, flags them truncated, with the real length', async () => {
-    const url = `${suite.origin.httpUrl}/echo?big=1`;
+    const url = `${suite().origin.httpUrl}/echo?big=1`;
     const payload = Buffer.alloc(5000, 'x');
     payload.write('start', 0);
-    const res = await viaProxy(suite.sensor.port, url, { method: 'POST', body: payload });
+    const res = await viaProxy(suite().sensor.port, url, { method: 'POST', body: payload });
     assert.deepEqual(res.body, payload, 'forwarding is not affected by the capture limit');
-    const c = await suite.sink.waitFor(byUrl(url));
+    const c = await suite().sink.waitFor(byUrl(url));
     for (const body of [c.flow.request.body, c.flow.response?.body]) {
       assert.ok(body);
       assert.equal(body.truncated, true);
@@ -39,10 +39,10 @@ describe('recording failures and limits', { timeout: 60_000 }, () => {
   });
 
   it('truncates a large HTTPS download the same way', async () => {
-    const url = `${suite.origin.httpsUrl}/big-chunked?cut=1`;
-    const res = await httpsViaProxy(suite.sensor.port, url, suite.sensor.caPem);
+    const url = `${suite().origin.httpsUrl}/big-chunked?cut=1`;
+    const res = await httpsViaProxy(suite().sensor.port, url, suite().sensor.caPem);
     assert.equal(res.body.length, BIG.length);
-    const c = await suite.sink.waitFor(byUrl(url));
+    const c = await suite().sink.waitFor(byUrl(url));
     const body = c.flow.response?.body;
     assert.ok(body);
     assert.equal(body.truncated, true);
@@ -54,10 +54,10 @@ describe('recording failures and limits', { timeout: 60_000 }, () => {
     const port = await freePort();
     const url = `http://127.0.0.1:${port}/nobody-home`;
     await assert.rejects(
-      viaProxy(suite.sensor.port, url),
+      viaProxy(suite().sensor.port, url),
       'the client sees the connection fail, as without a proxy',
     );
-    const c = await suite.sink.waitFor(byUrl(url));
+    const c = await suite().sink.waitFor(byUrl(url));
     assert.equal(c.flow.error?.kind, 'upstream-unreachable');
     assert.equal(c.flow.error?.code, 'ECONNREFUSED');
     assert.match(c.flow.error?.message ?? '', /ECONNREFUSED/);
@@ -66,23 +66,23 @@ describe('recording failures and limits', { timeout: 60_000 }, () => {
   });
 
   it('records a client that aborts mid-response, with what it had received', async () => {
-    const url = `${suite.origin.httpUrl}/stall`;
-    await abortAfterFirstChunk(suite.sensor.port, url);
-    const c = await suite.sink.waitFor(byUrl(url));
+    const url = `${suite().origin.httpUrl}/stall`;
+    await abortAfterFirstChunk(suite().sensor.port, url);
+    const c = await suite().sink.waitFor(byUrl(url));
     assert.equal(c.flow.error?.kind, 'client-abort');
     assert.equal(c.flow.response?.status, 200);
     assert.equal(bytesOf(c, c.flow.response?.body).toString(), 'partial');
   });
 
   it('records a client that rejects the sensor certificate as a TLS failure', async () => {
-    const socket = await connectTunnel(suite.sensor.port, 'pinned.example:8443');
+    const socket = await connectTunnel(suite().sensor.port, 'pinned.example:8443');
     const clientPort = socket.localPort;
     await new Promise<void>((resolve) => {
       const tls = tlsConnect({ socket, servername: 'pinned.example' }); // does not trust the sensor CA
       tls.once('error', () => resolve());
       tls.once('secureConnect', () => resolve());
     });
-    const c = await suite.sink.waitFor(
+    const c = await suite().sink.waitFor(
       (f) => f.flow.error?.kind === 'tls-failure' && f.flow.server.sni === 'pinned.example',
     );
     assert.equal(c.flow.server.host, 'pinned.example');
@@ -95,7 +95,7 @@ describe('recording failures and limits', { timeout: 60_000 }, () => {
   });
 
   it('records a request the HTTP parser rejects as a protocol error', async () => {
-    const socket = netConnect(suite.sensor.port, '127.0.0.1');
+    const socket = netConnect(suite().sensor.port, '127.0.0.1');
     socket.write(
       'GET http://example.test/x HTTP/1.1\r\nHost: example.test\r\nBad Header Line\r\n\r\n',
     );
@@ -106,7 +106,7 @@ describe('recording failures and limits', { timeout: 60_000 }, () => {
       socket.on('error', () => resolve(text));
     });
     assert.match(reply, /^HTTP\/1\.1 400/);
-    const c = await suite.sink.waitFor((f) => f.flow.error?.kind === 'protocol');
+    const c = await suite().sink.waitFor((f) => f.flow.error?.kind === 'protocol');
     assert.equal(c.flow.error?.code, 'HPE_INVALID_HEADER_TOKEN');
     assert.equal(c.flow.response?.status, 400);
     assert.ok(c.flow.anomalies.includes('response-from-sensor'));

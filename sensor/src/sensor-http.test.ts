@@ -10,10 +10,10 @@ describe('capturing plain HTTP', { timeout: 60_000 }, () => {
   const suite = captureSuite();
 
   it('records a binary response byte for byte with its sha256', async () => {
-    const url = `${suite.origin.httpUrl}/binary`;
-    const res = await viaProxy(suite.sensor.port, url);
+    const url = `${suite().origin.httpUrl}/binary`;
+    const res = await viaProxy(suite().sensor.port, url);
     assert.deepEqual(res.body, BINARY);
-    const c = await suite.sink.waitFor(byUrl(url));
+    const c = await suite().sink.waitFor(byUrl(url));
     const body = c.flow.response?.body;
     assert.deepEqual(bytesOf(c, body), BINARY);
     assert.equal(body?.len, BINARY.length);
@@ -27,35 +27,35 @@ describe('capturing plain HTTP', { timeout: 60_000 }, () => {
   });
 
   it('keeps a gzip body encoded, as it crossed the wire', async () => {
-    const url = `${suite.origin.httpUrl}/gzip`;
-    await viaProxy(suite.sensor.port, url, {
+    const url = `${suite().origin.httpUrl}/gzip`;
+    await viaProxy(suite().sensor.port, url, {
       headers: ['Host', new URL(url).host, 'Accept-Encoding', 'gzip'],
     });
-    const c = await suite.sink.waitFor(byUrl(url));
+    const c = await suite().sink.waitFor(byUrl(url));
     assert.deepEqual(bytesOf(c, c.flow.response?.body), GZIPPED);
     assert.ok(c.flow.response?.headers.some(([k, v]) => k === 'Content-Encoding' && v === 'gzip'));
   });
 
   it('records a chunked response whole, and an empty one as null', async () => {
-    const chunked = `${suite.origin.httpUrl}/chunked`;
-    const empty = `${suite.origin.httpUrl}/empty`;
-    await viaProxy(suite.sensor.port, chunked);
-    await viaProxy(suite.sensor.port, empty);
-    const c = await suite.sink.waitFor(byUrl(chunked));
+    const chunked = `${suite().origin.httpUrl}/chunked`;
+    const empty = `${suite().origin.httpUrl}/empty`;
+    await viaProxy(suite().sensor.port, chunked);
+    await viaProxy(suite().sensor.port, empty);
+    const c = await suite().sink.waitFor(byUrl(chunked));
     assert.equal(bytesOf(c, c.flow.response?.body).toString(), 'part1,part2');
     assert.ok(
       c.flow.response?.headers.some(
         ([k, v]) => k.toLowerCase() === 'transfer-encoding' && v === 'chunked',
       ),
     );
-    const e = await suite.sink.waitFor(byUrl(empty));
+    const e = await suite().sink.waitFor(byUrl(empty));
     assert.equal(e.flow.response?.status, 204);
     assert.equal(e.flow.response?.body, null);
     assert.equal(e.flow.request.body, null);
   });
 
   it('keeps duplicate headers in order with their case, and the status reason', async () => {
-    const url = `${suite.origin.httpUrl}/dups?x=1`;
+    const url = `${suite().origin.httpUrl}/dups?x=1`;
     const sent = [
       'Host',
       new URL(url).host,
@@ -68,9 +68,9 @@ describe('capturing plain HTTP', { timeout: 60_000 }, () => {
       'User-Agent',
       'evil/1.0',
     ];
-    const res = await viaProxy(suite.sensor.port, url, { headers: sent });
+    const res = await viaProxy(suite().sensor.port, url, { headers: sent });
     assert.equal(res.status, 299);
-    const c = await suite.sink.waitFor(byUrl(url));
+    const c = await suite().sink.waitFor(byUrl(url));
     // what the client sent, Proxy-Authorization included (mockttp strips it before forwarding)
     assert.deepEqual(c.flow.request.headers.slice(0, 5), [
       ['Host', new URL(url).host],
@@ -86,12 +86,12 @@ describe('capturing plain HTTP', { timeout: 60_000 }, () => {
   });
 
   it('records the request body, the timings in order and the client address', async () => {
-    const url = `${suite.origin.httpUrl}/echo`;
+    const url = `${suite().origin.httpUrl}/echo`;
     const payload = Buffer.from('login=admin&password=hunter2');
     const before = Date.now();
     const clientPort = await new Promise<number>((resolve, reject) => {
       const req = request(
-        { host: '127.0.0.1', port: suite.sensor.port, method: 'POST', path: url, agent: false },
+        { host: '127.0.0.1', port: suite().sensor.port, method: 'POST', path: url, agent: false },
         (res) => {
           res.resume();
           res.on('end', () => resolve(req.socket?.localPort ?? 0));
@@ -101,12 +101,12 @@ describe('capturing plain HTTP', { timeout: 60_000 }, () => {
       req.end(payload);
     });
     const afterRequest = Date.now();
-    const c = await suite.sink.waitFor(byUrl(url));
+    const c = await suite().sink.waitFor(byUrl(url));
     assert.deepEqual(bytesOf(c, c.flow.request.body), payload);
     assert.equal(c.flow.request.method, 'POST');
     assert.deepEqual(c.flow.client, { ip: '127.0.0.1', port: clientPort });
     assert.equal(c.flow.server.ip, '127.0.0.1');
-    assert.equal(c.flow.server.port, suite.origin.httpPort);
+    assert.equal(c.flow.server.port, suite().origin.httpPort);
     const { start, requestEnd, responseStart, end } = c.flow.ts;
     assert.ok(requestEnd !== undefined && responseStart !== undefined && end !== undefined);
     assert.ok(
@@ -117,11 +117,11 @@ describe('capturing plain HTTP', { timeout: 60_000 }, () => {
   });
 
   it('records what curl -x sends and receives', async () => {
-    const url = `${suite.origin.httpUrl}/binary?via=curl`;
-    const result = await curl(['-x', `http://127.0.0.1:${suite.sensor.port}`, url]);
+    const url = `${suite().origin.httpUrl}/binary?via=curl`;
+    const result = await curl(['-x', `http://127.0.0.1:${suite().sensor.port}`, url]);
     assert.equal(result.code, 0, result.stderr);
     assert.deepEqual(result.stdout, BINARY);
-    const c = await suite.sink.waitFor(byUrl(url));
+    const c = await suite().sink.waitFor(byUrl(url));
     assert.ok(c.flow.request.headers.some(([k, v]) => k === 'User-Agent' && v.startsWith('curl/')));
     assert.ok(
       c.flow.request.headers.some(([k, v]) => k === 'Proxy-Connection' && v === 'Keep-Alive'),

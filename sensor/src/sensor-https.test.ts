@@ -25,10 +25,10 @@ describe('capturing HTTPS through CONNECT', { timeout: 60_000 }, () => {
   const suite = captureSuite();
 
   it('hands a 5 MiB body to the sink by reference with the right sha256', async () => {
-    const url = `${suite.origin.httpsUrl}/big-chunked`;
-    const res = await httpsViaProxy(suite.sensor.port, url, suite.sensor.caPem);
+    const url = `${suite().origin.httpsUrl}/big-chunked`;
+    const res = await httpsViaProxy(suite().sensor.port, url, suite().sensor.caPem);
     assert.equal(res.body.length, BIG.length);
-    const c = await suite.sink.waitFor(byUrl(url));
+    const c = await suite().sink.waitFor(byUrl(url));
     const body = c.flow.response?.body;
     assert.ok(body && isRef(body), 'a ref body');
     assert.equal(body.ref, `BODIES/${sha256Hex(BIG)}`);
@@ -39,10 +39,10 @@ describe('capturing HTTPS through CONNECT', { timeout: 60_000 }, () => {
   });
 
   it('records the upstream certificate, and that it did not verify, without refusing it', async () => {
-    const url = `${suite.origin.httpsUrl}/binary`;
-    const res = await httpsViaProxy(suite.sensor.port, url, suite.sensor.caPem);
+    const url = `${suite().origin.httpsUrl}/binary`;
+    const res = await httpsViaProxy(suite().sensor.port, url, suite().sensor.caPem);
     assert.deepEqual(res.body, BINARY, 'an untrusted upstream certificate is passed through');
-    const c = await suite.sink.waitFor(byUrl(url));
+    const c = await suite().sink.waitFor(byUrl(url));
     const upstream = c.flow.tls?.upstream;
     assert.ok(upstream, 'upstream TLS recorded');
     assert.equal(upstream.authorized, false);
@@ -59,18 +59,18 @@ describe('capturing HTTPS through CONNECT', { timeout: 60_000 }, () => {
     assert.ok(leaf.san.includes('DNS:localhost'));
     assert.equal(new X509Certificate(leaf.pem).fingerprint256, leaf.sha256);
     assert.ok(
-      new X509Certificate(leaf.pem).verify(new X509Certificate(suite.origin.caPem).publicKey),
+      new X509Certificate(leaf.pem).verify(new X509Certificate(suite().origin.caPem).publicKey),
     );
     assert.ok(Date.parse(leaf.notBefore) < Date.now() && Date.parse(leaf.notAfter) > Date.now());
     assert.equal(leaf.notAfter, new Date(leaf.notAfter).toISOString());
     assert.equal(c.flow.server.ip, '127.0.0.1');
-    assert.equal(c.flow.server.port, suite.origin.httpsPort);
+    assert.equal(c.flow.server.port, suite().origin.httpsPort);
   });
 
   it("records the client's side of TLS: version, ALPN, SNI, JA3 and JA4", async () => {
-    const url = `${suite.origin.httpsUrl}/binary?side=client`;
-    await httpsViaProxy(suite.sensor.port, url, suite.sensor.caPem);
-    const c = await suite.sink.waitFor(byUrl(url));
+    const url = `${suite().origin.httpsUrl}/binary?side=client`;
+    await httpsViaProxy(suite().sensor.port, url, suite().sensor.caPem);
+    const c = await suite().sink.waitFor(byUrl(url));
     assert.equal(c.flow.server.sni, 'localhost');
     assert.equal(c.flow.server.host, 'localhost');
     assert.match(c.flow.tls?.version ?? '', /^TLSv1\.[23]$/);
@@ -80,15 +80,18 @@ describe('capturing HTTPS through CONNECT', { timeout: 60_000 }, () => {
   });
 
   it('records HTTP/2 from the client, pseudo-headers included', async () => {
-    const socket = await connectTunnel(suite.sensor.port, `localhost:${suite.origin.httpsPort}`);
+    const socket = await connectTunnel(
+      suite().sensor.port,
+      `localhost:${suite().origin.httpsPort}`,
+    );
     const tls = tlsConnect({
       socket,
       servername: 'localhost',
-      ca: suite.sensor.caPem,
+      ca: suite().sensor.caPem,
       ALPNProtocols: ['h2'],
     });
     await once(tls, 'secureConnect');
-    const session = http2.connect(`https://localhost:${suite.origin.httpsPort}`, {
+    const session = http2.connect(`https://localhost:${suite().origin.httpsPort}`, {
       createConnection: () => tls,
     });
     const stream = session.request({ ':path': '/binary?h2=1', 'x-probe': 'h2' });
@@ -97,7 +100,7 @@ describe('capturing HTTPS through CONNECT', { timeout: 60_000 }, () => {
     await once(stream, 'end');
     session.close();
     assert.deepEqual(Buffer.concat(chunks), BINARY);
-    const c = await suite.sink.waitFor(byUrl(`${suite.origin.httpsUrl}/binary?h2=1`));
+    const c = await suite().sink.waitFor(byUrl(`${suite().origin.httpsUrl}/binary?h2=1`));
     assert.equal(c.flow.request.httpVersion, '2.0');
     assert.equal(c.flow.tls?.alpn, 'h2');
     assert.ok(c.flow.request.headers.some(([k, v]) => k === ':path' && v === '/binary?h2=1'));
@@ -110,13 +113,13 @@ describe('capturing HTTPS through CONNECT', { timeout: 60_000 }, () => {
   });
 
   it('records each request on a kept-alive tunnel, certificate included (curl)', async () => {
-    const first = `${suite.origin.httpsUrl}/binary?curl=1`;
-    const second = `${suite.origin.httpsUrl}/dups?curl=2`;
+    const first = `${suite().origin.httpsUrl}/binary?curl=1`;
+    const second = `${suite().origin.httpsUrl}/dups?curl=2`;
     const result = await curl([
       '-x',
-      `http://127.0.0.1:${suite.sensor.port}`,
+      `http://127.0.0.1:${suite().sensor.port}`,
       '--cacert',
-      suite.sensor.caPath,
+      suite().sensor.caPath,
       '-o',
       '/dev/null',
       first,
@@ -125,8 +128,8 @@ describe('capturing HTTPS through CONNECT', { timeout: 60_000 }, () => {
       second,
     ]);
     assert.equal(result.code, 0, result.stderr);
-    const a = await suite.sink.waitFor(byUrl(first));
-    const b = await suite.sink.waitFor(byUrl(second));
+    const a = await suite().sink.waitFor(byUrl(first));
+    const b = await suite().sink.waitFor(byUrl(second));
     assert.equal(a.flow.client.port, b.flow.client.port, 'one connection');
     assert.equal(b.flow.response?.status, 299);
     assert.equal(

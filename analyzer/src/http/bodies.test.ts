@@ -83,7 +83,7 @@ describe('body downloads', { timeout: 60_000 }, () => {
     `/api/flows/${cases[name]!.flow.flowId}/${side}/body${query}`;
 
   it('serves the raw bytes as an inert download', async () => {
-    const r = await fx.app.inject({ url: url('gzip'), headers: auth });
+    const r = await fx().app.inject({ url: url('gzip'), headers: auth });
     assert.equal(r.statusCode, 200);
     assert.equal(zlib.gunzipSync(r.rawPayload).toString(), page.toString());
     assert.equal(r.headers['content-type'], 'application/octet-stream');
@@ -94,22 +94,22 @@ describe('body downloads', { timeout: 60_000 }, () => {
     assert.equal(r.headers['x-content-type-options'], 'nosniff');
     assert.match(String(r.headers['content-security-policy']), /^sandbox/);
     assert.equal(r.headers['cache-control'], 'no-store');
-    const request = await fx.app.inject({ url: url('gzip', 'request'), headers: auth });
+    const request = await fx().app.inject({ url: url('gzip', 'request'), headers: auth });
     assert.equal(request.body, 'a=1');
   });
 
   it('removes gzip, and stacked deflate + br, with ?decoded=1', async () => {
-    const r = await fx.app.inject({ url: url('gzip', 'response', '?decoded=1'), headers: auth });
+    const r = await fx().app.inject({ url: url('gzip', 'response', '?decoded=1'), headers: auth });
     assert.equal(r.statusCode, 200);
     assert.equal(r.body, page.toString());
     assert.equal(r.headers['content-type'], 'application/octet-stream');
     assert.match(String(r.headers['content-disposition']), /-response-decoded\.bin"$/);
-    const layered = await fx.app.inject({
+    const layered = await fx().app.inject({
       url: url('layered', 'response', '?decoded=1'),
       headers: auth,
     });
     assert.equal(layered.body, page.toString());
-    const truncated = await fx.app.inject({
+    const truncated = await fx().app.inject({
       url: url('truncated', 'response', '?decoded=1'),
       headers: auth,
     });
@@ -120,7 +120,7 @@ describe('body downloads', { timeout: 60_000 }, () => {
   it('stops gzip and brotli bombs at the limit with a 422, quickly', async () => {
     for (const name of ['gzipBomb', 'brBomb']) {
       const started = Date.now();
-      const r = await fx.app.inject({ url: url(name, 'response', '?decoded=1'), headers: auth });
+      const r = await fx().app.inject({ url: url(name, 'response', '?decoded=1'), headers: auth });
       assert.equal(r.statusCode, 422, name);
       assert.deepEqual(r.json(), {
         error: 'undecodable_body',
@@ -136,17 +136,17 @@ describe('body downloads', { timeout: 60_000 }, () => {
       ['unknown', /unsupported content-encoding "x-unknown"/],
       ['corrupt', /cannot decode gzip/],
     ] as const) {
-      const r = await fx.app.inject({ url: url(name, 'response', '?decoded=1'), headers: auth });
+      const r = await fx().app.inject({ url: url(name, 'response', '?decoded=1'), headers: auth });
       assert.equal(r.statusCode, 422, name);
       assert.match(apiError(r).message, message);
     }
   });
 
   it('answers 404 for a side without a body', async () => {
-    const r = await fx.app.inject({ url: url('empty'), headers: auth });
+    const r = await fx().app.inject({ url: url('empty'), headers: auth });
     assert.equal(r.statusCode, 404);
     assert.equal(apiError(r).error, 'not_found');
-    const noRequest = await fx.app.inject({ url: url('layered', 'request'), headers: auth });
+    const noRequest = await fx().app.inject({ url: url('layered', 'request'), headers: auth });
     assert.equal(noRequest.statusCode, 404);
   });
 });

@@ -56,7 +56,10 @@ describe('live WebSocket', { timeout: 60_000 }, () => {
   const ticket = async () =>
     liveTicketCodec.decode(
       (
-        await fx.app.inject({ url: '/api/live/ticket', headers: { authorization: basic(VIEWER) } })
+        await fx().app.inject({
+          url: '/api/live/ticket',
+          headers: { authorization: basic(VIEWER) },
+        })
       ).json(),
     ).ticket;
 
@@ -81,7 +84,7 @@ describe('live WebSocket', { timeout: 60_000 }, () => {
     try {
       assert.deepEqual(await live.next(), { type: 'hello' });
       const flow = summarizeFlow(sampleFlow().flow);
-      fx.hub.publish(flow);
+      fx().hub.publish(flow);
       assert.deepEqual(await live.next(), { type: 'flow', flow });
     } finally {
       live.ws.close();

@@ -102,37 +102,11 @@ export async function createHttpFixture(overrides: Partial<AppOptions> = {}): Pr
  * A fixture for the describe block this is called in: created (then `seed`ed) before the suite's
  * tests and closed after them. Read its fields inside tests and hooks.
  */
-export function httpFixtureSuite(
-  seed?: (fx: HttpFixture) => Promise<void>,
-): Omit<HttpFixture, 'close'> {
-  const fx = suiteResource(async (cleanup) => {
+export function httpFixtureSuite(seed?: (fx: HttpFixture) => Promise<void>): () => HttpFixture {
+  return suiteResource(async (cleanup) => {
     const created = await createHttpFixture();
     cleanup.add(() => created.close());
     await seed?.(created);
     return created;
   });
-  return {
-    get app() {
-      return fx().app;
-    },
-    get store() {
-      return fx().store;
-    },
-    get sensors() {
-      return fx().sensors;
-    },
-    get hub() {
-      return fx().hub;
-    },
-    get users() {
-      return fx().users;
-    },
-    get mdb() {
-      return fx().mdb;
-    },
-    get webRoot() {
-      return fx().webRoot;
-    },
-    build: (overrides) => fx().build(overrides),
-  };
 }

@@ -1,7 +1,7 @@
 /**
  * The set-up every capture suite shares: testkit's capture origin and an in-process sensor,
  * started before the suite's tests and stopped (flows schema-checked) after them. Call it in a
- * describe body; read its fields inside tests.
+ * describe body; call the returned getter inside tests.
  */
 import { startCaptureOrigin, suiteResource, type Origin } from '@honeyproxy/testkit';
 import type { Sensor } from '../sensor.js';
@@ -14,21 +14,10 @@ export interface CaptureSuite {
   readonly sink: CollectingSink;
 }
 
-export function captureSuite(options: TestSensorOptions = {}): CaptureSuite {
-  const started = suiteResource(async (cleanup) => {
+export function captureSuite(options: TestSensorOptions = {}): () => CaptureSuite {
+  return suiteResource(async (cleanup) => {
     const origin = await startCaptureOrigin();
     cleanup.add(() => origin.close());
     return { origin, ...(await startTestSensor(cleanup.add, options)) };
   });
-  return {
-    get origin() {
-      return started().origin;
-    },
-    get sensor() {
-      return started().sensor;
-    },
-    get sink() {
-      return started().sink;
-    },
-  };
 }
