@@ -10,3 +10,5 @@ export * from './cleanup-list.js';
 export * from './capture-origin.js';
 export * from './wait-until.js';
 export * from './suite-resource.js';
+export * from './postgres-server.js';
+export * from './load-generator.js';

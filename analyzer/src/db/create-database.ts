@@ -1,7 +1,9 @@
 /**
  * Connecting to PostgreSQL: a kysely instance over a pg Pool, and a first-start helper that creates
- * the database itself when it does not exist yet. The pool's idle-client errors (Postgres restarted)
- * are logged, not thrown: an unhandled 'error' event would kill the process.
+ * the database itself when it does not exist yet. Connection errors outside a query (Postgres
+ * restarted) are logged, not thrown — on idle clients (the pool's 'error') and on clients checked
+ * out between two queries of a transaction (each client's own 'error', which pg emits only when no
+ * query is running to reject): an unhandled 'error' event would kill the process.
  */
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
@@ -24,6 +26,11 @@ export function createDatabase(url: string, options: CreateDatabaseOptions = {})
   });
   pool.on('error', (err) =>
     options.log?.warn({ err: { message: err.message } }, 'idle database connection failed'),
+  );
+  pool.on('connect', (client) =>
+    client.on('error', (err) =>
+      options.log?.warn({ err: { message: err.message } }, 'database connection failed'),
+    ),
   );
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }
