@@ -35,7 +35,7 @@ export default defineConfig(
     },
   },
   {
-    // captured content must never become markup in the GUI's origin
+    // captured content must never become markup in the GUI's origin (tests/src/gui-safety-lint.test.ts)
     files: ['web/src/**/*.ts'],
     rules: {
       'no-restricted-imports': [
@@ -50,6 +50,15 @@ export default defineConfig(
               name: 'lit/directives/unsafe-svg.js',
               message: 'captured content must never become SVG',
             },
+            {
+              name: 'lit/directives/unsafe-mathml.js',
+              message: 'captured content must never become markup',
+            },
+            {
+              name: 'lit/static-html.js',
+              importNames: ['unsafeStatic'],
+              message: 'captured content must never become markup',
+            },
           ],
         },
       ],
@@ -58,7 +67,48 @@ export default defineConfig(
         { property: 'innerHTML', message: 'use Lit templates' },
         { property: 'outerHTML', message: 'use Lit templates' },
         { property: 'insertAdjacentHTML', message: 'use Lit templates' },
+        { property: 'setHTMLUnsafe', message: 'use Lit templates' },
+        { property: 'createContextualFragment', message: 'use Lit templates' },
+        { object: 'document', property: 'write', message: 'use Lit templates' },
+        { object: 'document', property: 'writeln', message: 'use Lit templates' },
+        { property: 'srcdoc', message: 'only the HTML visualizer builds a (sandboxed) document' },
       ],
+      'no-restricted-syntax': [
+        'error',
+        {
+          // `.innerHTML=${…}` / `srcdoc=${…}` bindings inside Lit templates
+          selector:
+            'TaggedTemplateExpression TemplateElement[value.raw=/(innerHTML|outerHTML|srcdoc)\\s*=\\s*"?$/]',
+          message: 'captured content must never become markup: no innerHTML/srcdoc bindings',
+        },
+        {
+          selector: 'ImportSpecifier[imported.name=/^unsafe(HTML|SVG|MathML|Static)$/]',
+          message: 'captured content must never become markup',
+        },
+        {
+          selector: 'NewExpression[callee.name=/^(DOMParser|Function)$/]',
+          message: 'no HTML parsing or code generation in the GUI',
+        },
+        {
+          selector:
+            'CallExpression[callee.name=/^(eval|setTimeout|setInterval)$/] > Literal:first-child',
+          message: 'no string evaluation',
+        },
+      ],
+    },
+  },
+  {
+    // The one place captured HTML becomes a document: a sandbox="" iframe behind a deny-all CSP.
+    files: ['web/src/visualizers/vis-html.ts'],
+    rules: {
+      'no-restricted-syntax': 'off',
+    },
+  },
+  {
+    // web unit tests (node --test) are type-checked with their own project, not web/tsconfig.json
+    files: ['web/src/**/*.test.ts'],
+    languageOptions: {
+      parserOptions: { projectService: false, project: ['web/tsconfig.test.json'] },
     },
   },
   {

@@ -8,6 +8,10 @@
 #   bash bench/run.sh [harness options: --reps N --duration S --cases LIST --builtins LIST ...]
 #   bash bench/run.sh --cpu-prof [harness options]   # profile: only the sensor and bare mockttp,
 #                                                      # both under node --cpu-prof, then summarised
+#   bash bench/run.sh transparent [options]          # transparent mode on a namespace gateway
+#                                                      # (bench/transparent.sh; --help for options)
+#   node bench/memory-bench.mjs [options]              # sensor memory vs bare mockttp: 500 conns,
+#                                                      # 1 GiB downloads (BENCHMARKS.md "Sensor memory")
 #
 # Results: bench-results/<date-time>/ (summary.md, flow-check.md, results.csv, machine.txt, raw/,
 # sensor-build.txt naming the sensor build measured, and with --cpu-prof
@@ -15,6 +19,11 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# `npm run bench -- transparent ...`: the transparent-mode benchmark has its own topology and targets.
+if [ "${1:-}" = transparent ]; then
+  shift
+  exec bash "$ROOT/bench/transparent.sh" "$@"
+fi
 HARNESS="${BENCH_HARNESS:-$ROOT/../shared/bench/bench-proxy.sh}"
 SENSOR_PORT="${BENCH_SENSOR_PORT:-18090}"
 
@@ -51,6 +60,8 @@ rm -rf "$SENSOR"
 mkdir -p "$SENSOR"
 cp "$ROOT/sensor/package.json" "$SENSOR/"
 cp -rp "$ROOT/sensor/dist" "$SENSOR/dist"
+# the original-destination addon (transparent mode), where it was built
+[ -d "$ROOT/sensor/native/build" ] && mkdir -p "$SENSOR/native" && cp -rp "$ROOT/sensor/native/build" "$SENSOR/native/build"
 {
   echo "sensor build: $(cd "$SENSOR/dist" && find . -name '*.js' ! -name '*.test.js' \
     ! -path './testing/*' -print0 | sort -z | xargs -0 cat | sha256sum | cut -c1-16)" \
@@ -100,6 +111,7 @@ prof() { if [ "$PROFILE" = 1 ]; then echo "--cpu-prof --cpu-prof-dir=$OUT/cpupro
 SENSOR_CMD="sid=bench-\$(date +%s%N); echo bench-sensor-id=\$sid; echo bench-pid=\$\$; \
 HONEYPROXY_PROXY_PORT=\$BENCH_PORT HONEYPROXY_DATA_DIR=\$BENCH_WORK/sensor-data \
 HONEYPROXY_NATS_URL=$NATS_URL HONEYPROXY_SENSOR_ID=\$sid HONEYPROXY_LOG_LEVEL=warn \
+HONEYPROXY_ALLOW_DESTINATIONS=127.0.0.0/8,::1/128 \
 exec node --enable-source-maps $(prof sensor) $SENSOR/dist/main.js"
 builtins=(--with-mockttp) targets=()
 if [ "$PROFILE" = 1 ]; then

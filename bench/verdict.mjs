@@ -4,21 +4,33 @@
  * and the paired ratio (same repetition, so less moved by the machine's speed changing), and the
  * same comparison in CPU time per request (proxy CPU / requests, from /proc): that one holds even
  * when something else on the machine took part of the proxy's core.
- *   node bench/verdict.mjs RESULTS.csv [SENSOR_TARGET]   (prints markdown; exit 1 if a target is missed)
+ *   node bench/verdict.mjs RESULTS.csv [SENSOR_TARGET [REF:MIN,...]]   (markdown; exit 1 if a target is missed)
+ * REF:MIN pairs replace the default targets (bench/transparent.sh: mitmdump:1.5,direct:0.5).
  */
 import process from 'node:process';
 import { readFileSync } from 'node:fs';
 
-const [csvPath, sensor = 'sensor'] = process.argv.slice(2);
+const [csvPath, sensor = 'sensor', targetSpec] = process.argv.slice(2);
 if (!csvPath) {
-  process.stderr.write('usage: node bench/verdict.mjs RESULTS.csv [SENSOR_TARGET]\n');
+  process.stderr.write('usage: node bench/verdict.mjs RESULTS.csv [SENSOR_TARGET [REF:MIN,...]]\n');
   process.exit(2);
 }
 
-const TARGETS = [
-  { ref: 'mitmdump-w', min: 2, label: '≥ 2× mitmdump -w' },
-  { ref: 'mockttp', min: 0.7, label: '≥ 70% of bare mockttp' },
-];
+const targetLabel = (ref, min) =>
+  min >= 1 ? `≥ ${min}× ${ref}` : `≥ ${Math.round(min * 100)}% of ${ref}`;
+const TARGETS = targetSpec
+  ? targetSpec.split(',').map((pair) => {
+      const [ref = '', min = ''] = pair.split(':');
+      if (!ref || !(Number(min) > 0)) {
+        process.stderr.write(`verdict: bad target '${pair}', want REF:MIN (mitmdump:1.5)\n`);
+        process.exit(2);
+      }
+      return { ref, min: Number(min), label: targetLabel(ref, Number(min)) };
+    })
+  : [
+      { ref: 'mitmdump-w', min: 2, label: '≥ 2× mitmdump -w' },
+      { ref: 'mockttp', min: 0.7, label: '≥ 70% of bare mockttp' },
+    ];
 
 const [header, ...lines] = readFileSync(csvPath, 'utf8').trim().split('\n');
 const cols = header.split(',');
@@ -71,7 +83,7 @@ for (const c of cases) {
 }
 if (out.length === 2) {
   process.stdout.write(
-    `no '${sensor}' runs with mitmdump-w or mockttp in ${csvPath}: nothing to compare\n`,
+    `no '${sensor}' runs with ${TARGETS.map((t) => t.ref).join(' or ')} in ${csvPath}: nothing to compare\n`,
   );
   process.exit(0);
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs (Debian packages) and starts what the tests and the dev setup need, when it is missing:
 # PostgreSQL on 127.0.0.1:5432 (user postgres, trust over TCP), nats-server (binary for the tests'
-# private servers, plus the shared one on 127.0.0.1:4222 for dev), Chromium (browser tests), curl.
+# private servers, plus the shared one on 127.0.0.1:4222 for dev), Chromium (browser tests), curl,
+# a C compiler (the sensor's native addon), iproute2 and iptables (transparent-mode namespace tests).
 # Idempotent and quick when everything is there; needs root on Debian 12 only when something is not.
 # Prints what it did.
 set -euo pipefail
@@ -32,9 +33,13 @@ wait_port() { # port seconds
   return 1
 }
 
-# ---- curl, chromium ------------------------------------------------------------------------------
+# ---- curl, chromium, a C compiler (npm ci builds the sensor's original-destination addon) ---------
 command -v curl >/dev/null 2>&1 || apt_install curl ca-certificates
+{ command -v cc >/dev/null 2>&1 && [[ -e /usr/include/stdio.h ]]; } || apt_install gcc libc6-dev
 [[ -x /usr/bin/chromium ]] || apt_install chromium
+# ---- iproute2, iptables (the transparent-mode tests build network namespaces with REDIRECT rules)
+command -v ip >/dev/null 2>&1 || apt_install iproute2
+{ command -v iptables >/dev/null 2>&1 && command -v ip6tables >/dev/null 2>&1; } || apt_install iptables
 
 # ---- PostgreSQL ----------------------------------------------------------------------------------
 fresh_pg=0

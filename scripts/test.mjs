@@ -29,6 +29,7 @@ function portOpen(port) {
 const missing = [];
 if (!onPath('nats-server')) missing.push('nats-server');
 if (!onPath('curl')) missing.push('curl');
+if (!onPath('iptables') || !onPath('ip6tables')) missing.push('iptables');
 if (!existsSync('/usr/bin/chromium')) missing.push('chromium');
 if (!(await portOpen(5432))) missing.push('postgresql (127.0.0.1:5432)');
 if (missing.length > 0) {
@@ -40,7 +41,16 @@ if (missing.length > 0) {
   }
 }
 
-const dirs = ['protocol', 'common', 'migrations', 'sensor', 'analyzer', 'standalone', 'tests']
+const dirs = [
+  'protocol',
+  'common',
+  'migrations',
+  'sensor',
+  'analyzer',
+  'web',
+  'standalone',
+  'tests',
+]
   .map((pkg) => join(pkg, 'dist'))
   .filter((dir) => existsSync(join(root, dir)));
 

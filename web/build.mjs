@@ -17,12 +17,18 @@ const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
 // The bundle imports @honeyproxy/protocol's compiled output; make sure it is current.
 execFileSync(process.execPath, [tsc, '-b', 'protocol'], { cwd: root, stdio: 'inherit' });
 execFileSync(process.execPath, [tsc, '-p', 'tsconfig.json'], { cwd: here, stdio: 'inherit' });
+// The pure modules' unit tests (parsers, sniffing, digests) compile to web/dist for node --test.
+execFileSync(process.execPath, [tsc, '-p', 'tsconfig.test.json'], { cwd: here, stdio: 'inherit' });
 
 await rm(outdir, { recursive: true, force: true });
 await mkdir(outdir, { recursive: true });
+// Two bundles: the page (app.js) and the highlight worker (highlight-worker.js, worker-src 'self').
 await build({
-  entryPoints: [join(here, 'src/main.ts')],
-  outfile: join(outdir, 'app.js'),
+  entryPoints: {
+    app: join(here, 'src/main.ts'),
+    'highlight-worker': join(here, 'src/visualizers/highlight-worker.ts'),
+  },
+  outdir,
   tsconfig: join(here, 'tsconfig.json'),
   bundle: true,
   format: 'esm',

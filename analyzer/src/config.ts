@@ -13,6 +13,7 @@ import {
   parseBytes,
   parseEnum,
   parseInteger,
+  parseListenAddress,
   parsePort,
   parseString,
   parseUrl,
@@ -137,6 +138,22 @@ export const analyzerSettings = {
     description: 'most flows stored in one transaction',
     default: 500,
     parse: parseInteger(1, 5000),
+  },
+  ingestConcurrency: {
+    flag: 'ingest-concurrency',
+    env: 'HONEYPROXY_INGEST_CONCURRENCY',
+    description: 'batches an analyzer prepares and commits at once',
+    default: 4,
+    parse: parseInteger(1, 16),
+  },
+  metricsListen: {
+    flag: 'metrics-listen',
+    env: 'HONEYPROXY_METRICS_LISTEN',
+    description:
+      'host:port serving /metrics without credentials (e.g. 127.0.0.1:9464; keep it private), or off',
+    default: undefined,
+    defaultText: 'off (/metrics only on the API port, behind Basic auth)',
+    parse: parseListenAddress,
   },
   maxBody: {
     flag: 'max-body',

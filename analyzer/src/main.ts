@@ -33,6 +33,10 @@ import { retryUntilReady, StoppedError } from './retry.js';
 import { createFlowStore } from './store/flow-store.js';
 import { createSensorStore } from './store/sensor-store.js';
 import { createUserStore } from './users/user-store.js';
+import { createDeadLetterStore } from './store/dead-letter-store.js';
+import { createAnalyzerMetrics } from './metrics/analyzer-metrics.js';
+import { startMetricsServer } from './metrics/metrics-server.js';
+import { consumerLag } from './ingest/consumer-lag.js';
 
 async function serve(config: AnalyzerConfig, log: Logger): Promise<void> {
   const shutdown = createShutdown(log);
@@ -66,21 +70,43 @@ async function serve(config: AnalyzerConfig, log: Logger): Promise<void> {
   const store = createFlowStore({ db, log });
   const sensors = createSensorStore({ db });
   const hub = createLiveHub();
-  const app = await buildApp({ store, sensors, hub, users, log, config });
+  const metrics = createAnalyzerMetrics();
+  metrics.setSources({ sensors: () => sensors.list() });
+  const app = await buildApp({
+    store,
+    sensors,
+    deadLetters: createDeadLetterStore({ db }),
+    metrics,
+    hub,
+    users,
+    log,
+    config,
+  });
   shutdown.add({ name: 'http', close: () => app.close() });
   await app.listen({ host: config.httpHost, port: config.httpPort });
+  if (config.metricsListen) {
+    const metricsServer = await startMetricsServer(metrics, config.metricsListen);
+    shutdown.add({ name: 'metrics', close: () => metricsServer.close() });
+    log.info(config.metricsListen, 'serving /metrics');
+  }
 
   shutdown.add({ name: 'ingest', close: () => late.ingest?.stop() });
   const nc = await retryUntilReady('NATS', () => connectNats(config, log), log, control);
   late.nc = nc;
   startLiveRelay(nc, hub, log);
   startHeartbeatListener(nc, sensors, log);
+  metrics.setSources({ sensors: () => sensors.list(), consumerLag: consumerLag(nc) });
   const ingest = createIngest({
     nc,
     store,
     log,
+    metrics: metrics.ingest,
     live: createLivePublisher(nc, log),
-    options: { batchSize: config.ingestBatch, maxBodyBytes: config.maxBody },
+    options: {
+      batchSize: config.ingestBatch,
+      concurrency: config.ingestConcurrency,
+      maxBodyBytes: config.maxBody,
+    },
   });
   late.ingest = ingest;
   await ingest.start();

@@ -96,7 +96,19 @@ async function readConfiguredFile(path: string, what: string): Promise<Buffer> {
 }
 
 /**
- * nats.js options for `auth`: the .creds file read now, user/password, token, and TLS verified
+ * Where a user's replies arrive: `_INBOX.<user>` instead of nats.js's shared `_INBOX`, so NATS
+ * permissions can let a sensor subscribe to its own replies (publish acks, object lookups) and to
+ * nothing else — with the shared prefix it could read every other client's replies, the analyzer's
+ * pulled flows included. deploy/nats/add-sensor grants exactly `_INBOX.<user>.>`. Undefined for a
+ * name that cannot be a subject token.
+ */
+export function inboxPrefixFor(user: string): string | undefined {
+  return /^[A-Za-z0-9_-]{1,128}$/.test(user) ? `_INBOX.${user}` : undefined;
+}
+
+/**
+ * nats.js options for `auth`: the .creds file read now, user/password (with the user's own inbox
+ * prefix), token, and TLS verified
  * against the CA file (checked readable now, so a typo is named at start rather than as a TLS
  * failure). Throws NatsConfigError for an unreadable file.
  */
@@ -110,6 +122,8 @@ export async function natsAuthOptions(auth: NatsAuth): Promise<Partial<NodeConne
   if (auth.user !== undefined) {
     options.user = auth.user;
     options.pass = auth.password ?? '';
+    const prefix = inboxPrefixFor(auth.user);
+    if (prefix !== undefined) options.inboxPrefix = prefix;
   }
   if (auth.token !== undefined) options.token = auth.token;
   if (auth.tlsCaFile !== undefined) {

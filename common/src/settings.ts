@@ -163,6 +163,20 @@ export function parsePort(raw: string): number {
   return n;
 }
 
+/** Where a small HTTP endpoint (e.g. /metrics) listens. */
+export interface ListenAddress {
+  readonly host: string;
+  readonly port: number;
+}
+
+/** 'host:port', '[::1]:port' or 'off' (undefined), as both services' --metrics-listen take it. */
+export function parseListenAddress(raw: string): ListenAddress | undefined {
+  if (/^(off|no|false|0)$/i.test(raw)) return undefined;
+  const m = /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]]+)):(\d{1,5})$/.exec(raw.trim());
+  if (!m) throw new Error('expected host:port (e.g. 127.0.0.1:9464) or off');
+  return { host: m[1] ?? m[2] ?? '', port: parsePort(m[3] ?? '') };
+}
+
 export function parseInteger(min: number, max: number): (raw: string) => number {
   return (raw) => {
     if (!/^-?\d+$/.test(raw)) throw new Error('not an integer');

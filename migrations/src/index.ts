@@ -5,7 +5,9 @@
  */
 import type { Migration } from 'kysely';
 import * as m0001 from './0001_initial.js';
+import * as m0002 from './0002_flow_table_sorting.js';
 
 export const migrations: Record<string, Migration> = {
   '0001_initial': m0001,
+  '0002_flow_table_sorting': m0002,
 };

@@ -38,7 +38,14 @@ export type Body = Static<typeof Body>;
 /** A body as the API describes it: metadata only, the bytes are fetched separately. */
 export const BodyMeta = Type.Union([
   Type.Null(),
-  Type.Object(BodyFields, { additionalProperties: false }),
+  Type.Object(
+    {
+      ...BodyFields,
+      /** Media type of the captured bytes by magic numbers (sniff-type.ts), set by the analyzer. */
+      sniffedType: Type.Optional(Type.String({ maxLength: 128 })),
+    },
+    { additionalProperties: false },
+  ),
 ]);
 export type BodyMeta = Static<typeof BodyMeta>;
 

@@ -23,11 +23,15 @@ export const FlowSummary = Type.Object(
     status: Type.Union([Type.Integer(), Type.Null()]),
     /** Declared response Content-Type (without parameters), null when absent. */
     contentType: Type.Union([Type.String({ maxLength: 256 }), Type.Null()]),
+    /** What the response body's bytes are (magic bytes, see sniff-type.ts), null when unknown. */
+    sniffedType: Type.Union([Type.String({ maxLength: 128 }), Type.Null()]),
     /** Response body length on the wire, null when there was no response. */
     size: Type.Union([Type.Integer({ minimum: 0 }), Type.Null()]),
     tls: Type.Boolean(),
     clientIp: Type.String({ maxLength: LIMITS.ipLen }),
     serverIp: Type.Union([Type.String({ maxLength: LIMITS.ipLen }), Type.Null()]),
+    /** The sensor found the Host name does not resolve to the address connected to (transparent). */
+    hostMismatch: Type.Boolean(),
     error: Type.Union([ErrorKind, Type.Null()]),
   },
   { additionalProperties: false },
@@ -53,6 +57,12 @@ function splitUrl(url: string): { host: string; path: string } {
   }
 }
 
+/** A record's body carries the type sniffed at ingest; a sensor's message does not. */
+function sniffedTypeOf(body: unknown): string | null {
+  if (typeof body !== 'object' || body === null || !('sniffedType' in body)) return null;
+  return typeof body.sniffedType === 'string' ? body.sniffedType : null;
+}
+
 /** The table row for a flow. */
 export function summarizeFlow(flow: FlowMessage | FlowRecord): FlowSummary {
   const { host, path } = splitUrl(flow.request.url);
@@ -73,10 +83,12 @@ export function summarizeFlow(flow: FlowMessage | FlowRecord): FlowSummary {
     contentType: contentType
       ? (contentType.split(';')[0] ?? '').trim().slice(0, 256) || null
       : null,
+    sniffedType: sniffedTypeOf(flow.response?.body),
     size: flow.response ? (flow.response.body?.len ?? 0) : null,
     tls: flow.request.url.startsWith('https:') || flow.tls !== undefined,
     clientIp: flow.client.ip,
     serverIp: flow.server.ip ?? null,
+    hostMismatch: flow.server.hostMismatch === true,
     error: flow.error?.kind ?? null,
   };
 }

@@ -33,6 +33,8 @@ export const SensorHeartbeat = Type.Object(
     ),
     /** Flows captured but not yet acknowledged by JetStream. */
     backlog: Count,
+    /** Bytes the sensor's disk spool takes (its depth in bytes; backlog is its depth in flows). */
+    spoolBytes: Type.Optional(Count),
     alarms: Type.Array(Type.String({ maxLength: 256 }), { maxItems: 16 }),
   },
   { additionalProperties: false },

@@ -12,3 +12,6 @@ export * from './api.js';
 export * from './heartbeat.js';
 export * from './codecs.js';
 export * from './live-ticket.js';
+export * from './sniff-type.js';
+export * from './filter-expression.js';
+export * from './flow-category.js';

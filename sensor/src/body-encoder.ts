@@ -13,6 +13,8 @@ export interface RawBody {
   /** Real length (≥ bytes.length when truncated). */
   readonly len: number;
   readonly truncated: boolean;
+  /** SHA-256 of `bytes` (hex) when the capture already hashed them as they arrived. */
+  readonly sha256?: string;
 }
 
 export interface EncodedBody {
@@ -32,7 +34,7 @@ export async function sha256Hex(bytes: Buffer): Promise<string> {
 
 /** True when encoding this body is cheap enough to do synchronously (no off-thread hash). */
 export function encodesSync(raw: RawBody | null): boolean {
-  return raw === null || raw.bytes.length < ASYNC_HASH_MIN;
+  return raw === null || raw.sha256 !== undefined || raw.bytes.length < ASYNC_HASH_MIN;
 }
 
 function place(raw: RawBody, sha256: string): EncodedBody {
@@ -46,10 +48,10 @@ function place(raw: RawBody, sha256: string): EncodedBody {
 /** encodeBody for bodies where encodesSync() is true. */
 export function encodeBodySync(raw: RawBody | null): EncodedBody {
   if (raw === null || raw.len === 0) return { body: null };
-  return place(raw, hash('sha256', raw.bytes, 'hex'));
+  return place(raw, raw.sha256 ?? hash('sha256', raw.bytes, 'hex'));
 }
 
 export async function encodeBody(raw: RawBody | null): Promise<EncodedBody> {
   if (raw === null || raw.len === 0) return { body: null };
-  return place(raw, await sha256Hex(raw.bytes));
+  return place(raw, raw.sha256 ?? (await sha256Hex(raw.bytes)));
 }

@@ -1,60 +1,64 @@
 /**
- * Captures one body. Small bodies are collected as they are written (cheapest); larger ones are
- * followed through mockttp's own buffering, and the tap repairs its one flaw for a capture tool:
- * over maxBodySize mockttp silently empties the buffer. On its 'truncate' event the tap keeps the
- * first max-body bytes and counts the rest itself, so the flow gets a prefix, `truncated: true`
- * and the real length. A body cut short by an abort yields the bytes received so far.
+ * Captures one body into a BodyPrefix (the first max-body bytes, the rest counted and dropped as
+ * it flows). Response bodies are fed straight from mockttp's writes (`add`). Request bodies come
+ * through mockttp's own buffering, which the sensor limits to MOCKTTP_BODY_LIMIT: a body that
+ * fits arrives whole when the buffer resolves; a longer one arrives with mockttp's 'truncate'
+ * event (its chunks so far, which mockttp then drops) and from then on from the request's 'data'
+ * events — so past that limit the request streams to the upstream with backpressure instead of
+ * being read into memory. A body cut short by an abort yields the bytes received so far.
  */
 import type { BufferInProgress } from './mockttp-internals.js';
 import type { RawBody } from './body-encoder.js';
+import { BodyPrefix, SMALL_BODY } from './body-prefix.js';
 
-/** Starts counting bytes that arrive after truncation; `add` is called with each chunk's size. */
-export type OverflowCounter = (add: (bytes: number) => void) => void;
+/**
+ * mockttp's maxBodySize for the sensor: mockttp buffers each body up to this much, then drops
+ * its copy and streams. The tap keeps the body itself, so mockttp never needs more.
+ */
+export function mockttpBodyLimit(maxBody: number): number {
+  return Math.min(maxBody, SMALL_BODY);
+}
+
+/** Starts following the chunks that arrive after mockttp's truncation; `add` takes each one. */
+export type FollowChunks = (add: (chunk: Buffer) => void) => void;
 
 export class BodyTap {
+  private readonly prefix: BodyPrefix;
   private inProgress: BufferInProgress | undefined;
   private full: Buffer | undefined;
-  private prefix: Buffer | undefined;
-  private total = 0;
-  private own: Buffer[] | undefined;
-  private readonly maxBody: number;
+  private following = false;
+  private seen = false;
+  private result: RawBody | null | undefined;
 
   constructor(maxBody: number) {
-    this.maxBody = maxBody;
+    this.prefix = new BodyPrefix(maxBody);
   }
 
-  /** True once mockttp started buffering this body. */
-  get attached(): boolean {
-    return this.inProgress !== undefined;
+  /** The length the body announced (Content-Length), so its buffer is allocated once. */
+  expect(len: number): void {
+    this.prefix.expect(len);
   }
 
-  /** Keeps a chunk written directly (until attach() hands the body to mockttp's buffer). */
-  collect(chunk: Buffer): void {
-    if (this.inProgress) return;
-    (this.own ??= []).push(chunk);
+  /** Keeps a chunk written directly (response bodies). */
+  add(chunk: Buffer): void {
+    this.seen = true;
+    this.prefix.add(chunk);
   }
 
-  /**
-   * Follows mockttp's buffer for this body; `overflow` counts bytes mockttp stops seeing. The
-   * buffer covers the body from its start, so directly collected chunks are dropped.
-   */
-  attach(buffer: BufferInProgress, overflow: OverflowCounter): void {
+  /** Follows mockttp's buffer for this body (request bodies); `follow` feeds what comes after. */
+  attach(buffer: BufferInProgress, follow: FollowChunks): void {
     if (this.inProgress) return;
     this.inProgress = buffer;
-    this.own = undefined;
-    // 'truncate' is emitted before the promise resolves (empty), so prefix wins over full
+    // 'truncate' is emitted before the promise resolves (empty), so following wins over full
     buffer.events.once('truncate', (chunks: Buffer[]) => {
-      let total = 0;
-      for (const chunk of chunks) total += chunk.length;
-      this.total = total;
-      this.prefix = Buffer.concat(chunks, Math.min(total, this.maxBody));
-      overflow((bytes) => {
-        this.total += bytes;
-      });
+      this.following = true;
+      this.seen = true;
+      for (const chunk of chunks) this.prefix.add(chunk);
+      follow((chunk) => this.prefix.add(chunk));
     });
     buffer.then(
       (bytes) => {
-        if (!this.prefix) this.full = bytes;
+        if (!this.following) this.full = bytes;
       },
       () => {
         // aborted or errored: snapshot() falls back to the chunks received so far
@@ -64,7 +68,7 @@ export class BodyTap {
 
   /** True when the body is complete as far as the tap can know (no mockttp buffer pending). */
   get settledNow(): boolean {
-    return !this.inProgress || this.prefix !== undefined || this.full !== undefined;
+    return !this.inProgress || this.following || this.full !== undefined;
   }
 
   /** Resolves when mockttp's buffer settles (whole body, truncation, or failure). */
@@ -72,16 +76,16 @@ export class BodyTap {
     await this.inProgress?.catch(() => undefined);
   }
 
-  /** The body as captured so far; null when mockttp never read one. */
+  /** The body as captured; null when no body was ever read. Seals the tap. */
   snapshot(): RawBody | null {
-    if (this.prefix) return { bytes: this.prefix, len: this.total, truncated: true };
-    if (this.full) return { bytes: this.full, len: this.full.length, truncated: false };
-    if (this.own) {
-      const bytes = this.own.length === 1 && this.own[0] ? this.own[0] : Buffer.concat(this.own);
-      return { bytes, len: bytes.length, truncated: false };
+    if (this.result !== undefined) return this.result;
+    if (!this.seen) {
+      if (this.full !== undefined) this.prefix.add(this.full);
+      else if (this.inProgress)
+        for (const chunk of this.inProgress.currentChunks) this.prefix.add(chunk);
+      else return null;
     }
-    if (!this.inProgress) return null;
-    const bytes = Buffer.concat(this.inProgress.currentChunks);
-    return { bytes, len: bytes.length, truncated: false };
+    this.result = this.prefix.snapshot();
+    return this.result;
   }
 }

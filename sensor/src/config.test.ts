@@ -78,9 +78,62 @@ describe('sensor configuration', { timeout: 60_000 }, () => {
       '--write',
       '--log-level',
       '--nats-creds',
+      '--mode',
+      '--allow-destinations',
+      '--deny-destinations',
+      '--allow-clients',
     ]) {
       assert.ok(help.includes(flag), flag);
     }
+  });
+
+  it('reads the mode and the containment lists, default both and empty', () => {
+    const defaults = loadSensorConfig([], {}).config;
+    assert.equal(defaults.mode, 'both');
+    assert.deepEqual(defaults.allowDestinations, []);
+    assert.deepEqual(defaults.denyDestinations, []);
+    assert.deepEqual(defaults.allowClients, []);
+    const { config } = loadSensorConfig(
+      ['--mode', 'transparent', '--deny-destinations', '203.0.113.0/24'],
+      {
+        HONEYPROXY_ALLOW_DESTINATIONS: '198.18.2.0/24, fd00:2::/64',
+        HONEYPROXY_ALLOW_CLIENTS: '198.18.1.0/24',
+      },
+    );
+    assert.equal(config.mode, 'transparent');
+    assert.deepEqual(
+      config.allowDestinations?.map((c) => c.text),
+      ['198.18.2.0/24', 'fd00:2::/64'],
+    );
+    assert.deepEqual(
+      config.denyDestinations?.map((c) => c.text),
+      ['203.0.113.0/24'],
+    );
+    assert.deepEqual(
+      config.allowClients?.map((c) => c.text),
+      ['198.18.1.0/24'],
+    );
+  });
+
+  it('refuses bad CIDRs and modes, naming the setting and every bad entry', () => {
+    assert.throws(
+      () =>
+        loadSensorConfig(['--allow-clients', '10.0.0.0/8,10.0.0.300'], {
+          HONEYPROXY_ALLOW_DESTINATIONS: 'fd00::/200',
+          HONEYPROXY_DENY_DESTINATIONS: 'example.com',
+          HONEYPROXY_MODE: 'sideways',
+        }),
+      (err: unknown) =>
+        err instanceof ConfigError &&
+        err.problems.some((p) => p.includes('--allow-clients') && p.includes('10.0.0.300')) &&
+        err.problems.some(
+          (p) => p.includes('HONEYPROXY_ALLOW_DESTINATIONS') && p.includes('fd00::/200'),
+        ) &&
+        err.problems.some(
+          (p) => p.includes('HONEYPROXY_DENY_DESTINATIONS') && p.includes('example.com'),
+        ) &&
+        err.problems.some((p) => p.includes('HONEYPROXY_MODE') && p.includes('both')),
+    );
   });
 
   it('makes a valid sensor id from any host name', () => {

@@ -15,12 +15,16 @@ import {
   parseBytes,
   parseEnum,
   parseIdentifier,
+  parseInteger,
+  parseListenAddress,
+  type ListenAddress,
   parsePort,
   parseString,
   type NatsAuth,
   type Setting,
   type SettingValues,
 } from '@honeyproxy/common';
+import { parseCidrList, type Cidr } from './containment.js';
 
 /** Largest --max-body accepted: bodies are held in memory while a flow completes. */
 export const MAX_BODY_LIMIT = 1024 ** 3;
@@ -31,18 +35,28 @@ function parseMaxBody(raw: string): number {
   return n;
 }
 
+function parseSpoolMax(raw: string): number {
+  const n = parseBytes(raw);
+  if (n < 1024 * 1024) throw new Error('must be at least 1MiB');
+  return n;
+}
+
 /** A hostname made into a valid sensor id (a NATS subject token). */
 export function defaultSensorId(host = hostname()): string {
   const id = host.replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 64);
   return /[A-Za-z0-9]/.test(id) ? id : 'sensor';
 }
 
+export const SENSOR_MODES = ['both', 'explicit', 'transparent'] as const;
+export type SensorMode = (typeof SENSOR_MODES)[number];
+
 /** Settings of the capturing proxy itself (shared with the standalone mode). */
 export const proxySettings = {
   proxyPort: {
     flag: 'proxy-port',
     env: 'HONEYPROXY_PROXY_PORT',
-    description: 'Port of the intercepting proxy (explicit HTTP proxy and CONNECT, one port)',
+    description:
+      'Port of the intercepting proxy: explicit HTTP proxy, CONNECT and connections iptables redirected to it, one port',
     default: 8080,
     parse: parsePort,
   },
@@ -69,6 +83,40 @@ export const proxySettings = {
     defaultText: '64MiB',
     parse: parseMaxBody,
   },
+  mode: {
+    flag: 'mode',
+    env: 'HONEYPROXY_MODE',
+    description:
+      'Clients served on the proxy port: both, explicit (proxy clients only) or transparent (only connections iptables redirected; Linux)',
+    default: 'both' as SensorMode,
+    parse: parseEnum(SENSOR_MODES),
+  },
+  allowDestinations: {
+    flag: 'allow-destinations',
+    env: 'HONEYPROXY_ALLOW_DESTINATIONS',
+    description:
+      'CIDRs the proxy may connect to although private (RFC 1918, CGNAT, ULA, 198.18/15…); loopback and link-local only with an entry no broader than their range',
+    default: [] as Cidr[],
+    defaultText: '(none)',
+    parse: parseCidrList,
+  },
+  denyDestinations: {
+    flag: 'deny-destinations',
+    env: 'HONEYPROXY_DENY_DESTINATIONS',
+    description: 'CIDRs the proxy never connects to (the longest matching allow/deny prefix wins)',
+    default: [] as Cidr[],
+    defaultText: '(none)',
+    parse: parseCidrList,
+  },
+  allowClients: {
+    flag: 'allow-clients',
+    env: 'HONEYPROXY_ALLOW_CLIENTS',
+    description:
+      'CIDRs of the clients that may use the proxy; others are disconnected, logged and counted',
+    default: [] as Cidr[],
+    defaultText: '(everyone)',
+    parse: parseCidrList,
+  },
 } as const;
 
 export const sensorSettings = {
@@ -89,6 +137,38 @@ export const sensorSettings = {
     default: undefined,
     parse: parseString,
   } satisfies Setting<string>,
+  spoolDir: {
+    flag: 'spool-dir',
+    env: 'HONEYPROXY_SPOOL_DIR',
+    description: 'Directory of the disk spool every flow is written to before it is published',
+    default: undefined,
+    defaultText: '<data-dir>/spool',
+    parse: parseString,
+  } satisfies Setting<string>,
+  spoolMax: {
+    flag: 'spool-max',
+    env: 'HONEYPROXY_SPOOL_MAX',
+    description:
+      'Disk budget of the spool; past 90 % flows are kept without bodies (flagged), when full they are refused (logged)',
+    default: 10 * 1024 ** 3,
+    defaultText: '10GiB',
+    parse: parseSpoolMax,
+  },
+  spoolFsync: {
+    flag: 'spool-fsync',
+    env: 'HONEYPROXY_SPOOL_FSYNC',
+    description: 'Longest time (ms) spooled flows wait for an fsync (batched: group commit)',
+    default: 100,
+    parse: parseInteger(0, 60_000),
+  },
+  metricsListen: {
+    flag: 'metrics-listen',
+    env: 'HONEYPROXY_METRICS_LISTEN',
+    description: 'host:port of the Prometheus /metrics endpoint (e.g. 127.0.0.1:9464), or off',
+    default: undefined,
+    defaultText: 'off',
+    parse: parseListenAddress,
+  } satisfies Setting<ListenAddress | undefined>,
   logLevel: {
     flag: 'log-level',
     env: 'HONEYPROXY_LOG_LEVEL',
@@ -106,12 +186,24 @@ export interface ProxyConfig {
   readonly caDir: string;
   readonly maxBody: number;
   readonly sensorId: string;
+  /** Default both. */
+  readonly mode?: SensorMode;
+  /** Containment lists (default empty: private ranges refused, every client served). */
+  readonly allowDestinations?: readonly Cidr[];
+  readonly denyDestinations?: readonly Cidr[];
+  readonly allowClients?: readonly Cidr[];
 }
 
 export interface SensorConfig extends ProxyConfig {
   readonly natsServers: readonly string[];
   readonly nats: NatsAuth;
   readonly write?: string;
+  /** Resolved: --spool-dir or <data-dir>/spool. */
+  readonly spoolDir: string;
+  readonly spoolMax: number;
+  readonly spoolFsyncMs: number;
+  /** Undefined: no /metrics endpoint. */
+  readonly metricsListen?: ListenAddress;
   readonly logLevel: (typeof LOG_LEVELS)[number];
 }
 
@@ -119,6 +211,21 @@ export interface LoadedSensorConfig {
   readonly config: SensorConfig;
   /** --help was given: print settingsHelp(sensorSettings) and exit. */
   readonly help: boolean;
+}
+
+/** The mode and containment lists of a configuration read with proxySettings. */
+export function proxyPolicyConfig(
+  values: Pick<
+    SettingValues<typeof proxySettings>,
+    'mode' | 'allowDestinations' | 'denyDestinations' | 'allowClients'
+  >,
+): Pick<ProxyConfig, 'mode' | 'allowDestinations' | 'denyDestinations' | 'allowClients'> {
+  return {
+    mode: values.mode,
+    allowDestinations: values.allowDestinations,
+    denyDestinations: values.denyDestinations,
+    allowClients: values.allowClients,
+  };
 }
 
 /**
@@ -136,6 +243,7 @@ export function resolveProxyConfig(
     caDir: resolve(values.caDir ?? `${dataDir}/ca`),
     maxBody: values.maxBody,
     sensorId,
+    ...proxyPolicyConfig(values),
   };
 }
 
@@ -156,11 +264,16 @@ export function loadSensorConfig(
   }
   if (problems.length > 0) throw new ConfigError(problems);
 
+  const proxy = resolveProxyConfig(v, v.sensorId);
   const config: SensorConfig = {
-    ...resolveProxyConfig(v, v.sensorId),
+    ...proxy,
     natsServers: v.natsUrl,
     nats: natsAuthFromSettings(v),
     ...(v.write !== undefined && { write: resolve(v.write) }),
+    spoolDir: resolve(v.spoolDir ?? `${proxy.dataDir}/spool`),
+    spoolMax: v.spoolMax,
+    spoolFsyncMs: v.spoolFsync,
+    ...(v.metricsListen !== undefined && { metricsListen: v.metricsListen }),
     logLevel: v.logLevel,
   };
   return { config: Object.freeze(config), help };

@@ -6,15 +6,22 @@
  */
 import type { ClientError, TlsHandshakeFailure } from 'mockttp';
 import { newFlowId } from './flow-id.js';
-import type { FlowDraft, ResponseDraft } from './flow-draft.js';
+import { pairHeaders, type FlowDraft, type ResponseDraft } from './flow-draft.js';
 import { normalizeIp } from './net-names.js';
 import { clip } from './tls-details.js';
 import { LIMITS } from '@honeyproxy/protocol';
+import type { Endpoint } from './original-destination.js';
+import type { RefusedTunnel } from './request-router.js';
 
 interface Context {
   readonly sensorId: string;
   /** Epoch offset for performance.now() readings. */
   readonly offset: number;
+}
+
+interface TlsFailureContext extends Context {
+  /** The original destination, when the connection was redirected (transparent). */
+  readonly transparent?: Endpoint | undefined;
 }
 
 const TLS_FAILURE_TEXT: Record<TlsHandshakeFailure['failureCause'], string> = {
@@ -27,20 +34,27 @@ const TLS_FAILURE_TEXT: Record<TlsHandshakeFailure['failureCause'], string> = {
   unknown: 'TLS handshake failed',
 };
 
-export function tlsFailureDraft(event: TlsHandshakeFailure, ctx: Context): FlowDraft {
+export function tlsFailureDraft(event: TlsHandshakeFailure, ctx: TlsFailureContext): FlowDraft {
   const t = event.timingEvents;
   const meta = event.tlsMetadata ?? {};
   const sni = meta.sniHostname;
-  const host = event.destination?.hostname ?? sni;
-  const port = event.destination?.port ?? 443;
+  const original = ctx.transparent;
+  // transparent: the original destination is where it went; the name is the SNI
+  const host = original ? (sni ?? original.address) : (event.destination?.hostname ?? sni);
+  const port = original?.port ?? event.destination?.port ?? 443;
   const max = LIMITS.tlsFieldLen;
   return {
     flowId: newFlowId(),
     sensorId: ctx.sensorId,
-    mode: 'explicit',
+    mode: original ? 'transparent' : 'explicit',
     ts: { start: ctx.offset + t.connectTimestamp, end: ctx.offset + t.failureTimestamp },
     client: { ip: normalizeIp(event.remoteIpAddress), port: event.remotePort ?? 0 },
-    server: { port, ...(host && { host }), ...(sni && { sni }) },
+    server: {
+      port,
+      ...(original && { ip: original.address }),
+      ...(host && { host }),
+      ...(sni && { sni }),
+    },
     tls: {
       ...(meta.clientAlpn?.length && { alpn: clip(meta.clientAlpn.join(','), max) }),
       ...(meta.ja3Fingerprint && { ja3: clip(meta.ja3Fingerprint, max) }),
@@ -102,5 +116,39 @@ export function clientErrorDraft(event: ClientError, ctx: Context): FlowDraft {
       message: `the client sent a request the HTTP parser rejected (${code})`,
     },
     anomalies: response ? ['response-from-sensor'] : [],
+  };
+}
+
+/**
+ * A CONNECT (or WebSocket upgrade) containment refused: answered 403 by the sensor, nothing
+ * connected upstream. The request line stands for the request.
+ */
+export function blockedTunnelDraft(refusal: RefusedTunnel, ctx: Context): FlowDraft {
+  const { req } = refusal;
+  const now = ctx.offset + performance.now();
+  const socket = req.socket as { remoteAddress?: string; remotePort?: number } | undefined;
+  return {
+    flowId: newFlowId(),
+    sensorId: ctx.sensorId,
+    mode: refusal.transparent ? 'transparent' : 'explicit',
+    ts: { start: now, end: now },
+    client: { ip: normalizeIp(socket?.remoteAddress), port: socket?.remotePort ?? 0 },
+    server: {
+      port: refusal.port,
+      ...(refusal.ip !== undefined && { ip: refusal.ip }),
+      ...(refusal.host && { host: refusal.host }),
+    },
+    request: {
+      method: req.method ?? 'CONNECT',
+      url: refusal.target,
+      httpVersion: req.httpVersion,
+      // an upgrade's request comes from mockttp with paired headers, a CONNECT's from Node, flat
+      headers: Array.isArray(req.rawHeaders[0])
+        ? (req.rawHeaders as unknown as [string, string][])
+        : pairHeaders(req.rawHeaders as string[]),
+      body: null,
+    },
+    error: { kind: 'blocked', code: refusal.reason, message: refusal.message },
+    anomalies: [],
   };
 }

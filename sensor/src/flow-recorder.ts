@@ -4,11 +4,11 @@
  * One listener per request sets up the body taps and the upstream observation, and one close
  * handler turns the outcome — complete, aborted by the client, or failed upstream — into a draft.
  */
-import type { Socket } from 'node:net';
+import { isIP, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
 import { newFlowId } from './flow-id.js';
-import { BodyTap } from './body-tap.js';
+import { BodyTap, mockttpBodyLimit } from './body-tap.js';
 import type { EpochClock } from './epoch-clock.js';
 import { headerValue, pairHeaders, type FlowDraft, type ResponseDraft } from './flow-draft.js';
 import {
@@ -19,7 +19,11 @@ import {
   type MockttpRequest,
   type MockttpResponse,
 } from './mockttp-internals.js';
+import type { HostResolver } from './host-resolver.js';
+import { hostMismatchOf } from './host-mismatch.js';
 import { hostOfAuthority, normalizeIp } from './net-names.js';
+import type { Endpoint } from './original-destination.js';
+import type { RouteFacts } from './request-router.js';
 import { clientTlsOf, type ClientTls } from './tls-details.js';
 import type { UpstreamObservation, UpstreamTracker } from './upstream-tracker.js';
 
@@ -35,8 +39,16 @@ export interface FlowRecorderOptions {
   readonly emit: (draft: FlowDraft | Promise<FlowDraft>) => void;
   /** Request headers as received, before mockttp dropped Proxy-* (HTTP/1 only). */
   readonly receivedHeaders: (req: MockttpRequest) => readonly string[] | undefined;
-  /** Explicit or transparent: decided per downstream socket (transparent mode tags its sockets). */
-  readonly modeOf?: (socket: Socket) => FlowMode;
+  /** The original destination of a transparent connection (undefined: explicit). */
+  readonly transparentOf?: (socket: Socket) => Endpoint | undefined;
+  /** What routing decided for a request (connected address, or refusal). */
+  readonly routeOf?: (req: MockttpRequest) => RouteFacts | undefined;
+  /** The request target as the client sent it, when routing rewrote it. */
+  readonly originalTargetOf?: (req: MockttpRequest) => string | undefined;
+  /** Resolves Host/SNI names to flag hostMismatch; without it the flag is not set. */
+  readonly resolver?: HostResolver;
+  /** Longest wait at the end of a flow for a name still resolving (default 200 ms). */
+  readonly mismatchWaitMs?: number;
 }
 
 export interface FlowRecorder {
@@ -45,9 +57,6 @@ export interface FlowRecorder {
   /** Exchanges started and not yet finished. */
   readonly inProgress: () => number;
 }
-
-/** Response bodies up to this size are kept from the writes; larger ones via mockttp's buffer. */
-const DIRECT_CAPTURE_MAX = 256 * 1024;
 
 function asBytes(chunk: unknown, encoding: unknown): Buffer | undefined {
   if (typeof chunk === 'string') {
@@ -60,21 +69,26 @@ function asBytes(chunk: unknown, encoding: unknown): Buffer | undefined {
 }
 
 /**
- * Sees every chunk mockttp writes downstream: small bodies are kept straight from the writes;
- * past DIRECT_CAPTURE_MAX the body is handed to mockttp's buffer, which still holds it all (its
- * tracking stream is unread until then) and bounds it at max-body. Returns the byte count, the
- * real length past a truncation.
+ * Sees every chunk mockttp writes downstream and keeps the body in the tap (first max-body bytes,
+ * the rest counted). mockttp also queues every write in its own tracking stream, unread unless
+ * someone asks for the body (mockttp issue #209: it would queue a whole download): past its
+ * maxBodySize (mockttpBodyLimit) the sensor asks, so mockttp reads it, drops its copy at the
+ * limit and lets the rest flow by. Returns the byte count.
  */
 function captureWrites(res: MockttpResponse, tap: BodyTap, maxBody: number): () => number {
-  const handOverAt = Math.min(maxBody, DIRECT_CAPTURE_MAX);
+  const drainAt = mockttpBodyLimit(maxBody);
   let written = 0;
+  let draining = false;
   const seen = (chunk: unknown, encoding: unknown) => {
     const bytes = asBytes(chunk, encoding);
     if (!bytes || bytes.length === 0) return;
+    if (written === 0) tap.expect(Number(headerValue(res.getRawHeaders(), 'content-length')));
     written += bytes.length;
-    if (tap.attached) return;
-    if (written > handOverAt) tap.attach(res.body.asBuffer(), () => undefined);
-    else tap.collect(bytes);
+    tap.add(bytes);
+    if (!draining && written > drainAt) {
+      draining = true;
+      res.body.asBuffer().catch(() => undefined); // aborts are recorded from the response
+    }
   };
   // eslint-disable-next-line @typescript-eslint/unbound-method -- called with .call(this) below
   const write = res.write;
@@ -93,22 +107,33 @@ function captureWrites(res: MockttpResponse, tap: BodyTap, maxBody: number): () 
 
 export function createFlowRecorder(options: FlowRecorderOptions): FlowRecorder {
   const { sensorId, maxBody, clock, tracker, log, emit, receivedHeaders } = options;
-  const modeOf = options.modeOf ?? (() => 'explicit' as const);
+  const transparentOf = options.transparentOf ?? (() => undefined);
+  const { routeOf, originalTargetOf, resolver } = options;
+  const mismatchWaitMs = options.mismatchWaitMs ?? 200;
   let inProgress = 0;
 
   const start = (req: MockttpRequest, res: MockttpResponse) => {
     const flowId = newFlowId();
     const socket = req.socket as Socket | undefined;
+    const original = socket ? transparentOf(socket) : undefined;
     const connection: ConnectionFacts = {
       clientTls: clientTlsOf(socket),
       tunnel: tunnelAddressOf(socket),
-      mode: socket ? modeOf(socket) : 'explicit',
+      mode: original ? 'transparent' : 'explicit',
+      original,
     };
+    // the Host name resolves while the exchange runs: its answer is usually there at the end
+    if (resolver) {
+      const name =
+        hostOfAuthority(headerValue(req.rawHeaders, 'host')) ?? connection.clientTls?.sni;
+      if (name && isIP(name) === 0) void resolver.resolve(name);
+    }
     const conn = connectionOf(req);
     const obs = conn
       ? tracker.expect(conn, req.method ?? '', (req as { path?: string }).path ?? '')
       : undefined;
     const requestTap = new BodyTap(maxBody);
+    requestTap.expect(Number(req.headers['content-length']));
     const responseTap = new BodyTap(maxBody);
 
     // Follow mockttp's request buffering from the moment passthrough starts it (starting it
@@ -118,7 +143,7 @@ export function createFlowRecorder(options: FlowRecorderOptions): FlowRecorder {
     const asBuffer = body.asBuffer;
     body.asBuffer = () => {
       const buffer = asBuffer.call(body);
-      requestTap.attach(buffer, (add) => req.on('data', (chunk: Buffer) => add(chunk.length)));
+      requestTap.attach(buffer, (add) => req.on('data', add));
       return buffer;
     };
     const written = captureWrites(res, responseTap, maxBody);
@@ -145,12 +170,12 @@ export function createFlowRecorder(options: FlowRecorderOptions): FlowRecorder {
       };
       const waitRequest = requestComplete && !requestTap.settledNow;
       if (!complete || (responseTap.settledNow && !waitRequest)) {
-        emit(draftOf(req, res, outcome));
+        emit(withMismatch(draftOf(req, res, outcome)));
       } else {
         // mockttp's buffers settle on a later tick
         emit(
           Promise.all([responseTap.settled(), waitRequest ? requestTap.settled() : undefined]).then(
-            () => draftOf(req, res, outcome),
+            () => withMismatch(draftOf(req, res, outcome)),
           ),
         );
       }
@@ -171,6 +196,7 @@ export function createFlowRecorder(options: FlowRecorderOptions): FlowRecorder {
     clientTls: ClientTls | null;
     tunnel: string | undefined;
     mode: FlowMode;
+    original: Endpoint | undefined;
   }
 
   interface Outcome {
@@ -244,6 +270,12 @@ export function createFlowRecorder(options: FlowRecorderOptions): FlowRecorder {
     } else if (!o.requestComplete) {
       anomalies.push('request-body-incomplete');
     }
+    const route = routeOf?.(req);
+    if (route?.blocked) {
+      error = { kind: 'blocked', code: route.blocked.reason, message: route.blocked.message };
+    }
+    const sentTarget = originalTargetOf?.(req);
+    if (sentTarget !== undefined) anomalies.push('absolute-form-on-transparent');
 
     // built by assignment, not spreads: this runs for every flow
     const upstreamTls = obs?.tls;
@@ -256,10 +288,19 @@ export function createFlowRecorder(options: FlowRecorderOptions): FlowRecorder {
     if (t.bodyReceivedTimestamp !== undefined) ts.requestEnd = offset + t.bodyReceivedTimestamp;
     if (t.headersSentTimestamp !== undefined) ts.responseStart = offset + t.headersSentTimestamp;
     ts.end = offset + o.endPerf;
-    const server: FlowDraft['server'] = { port: obs?.port ?? req.destination.port };
-    if (obs?.ip !== undefined) server.ip = obs.ip;
+    const original = o.connection.original;
+    const server: FlowDraft['server'] = {
+      port: obs?.port ?? route?.port ?? original?.port ?? req.destination.port,
+    };
+    const ip = obs?.ip ?? route?.ip ?? original?.address;
+    if (ip !== undefined) server.ip = ip;
     if (host) server.host = host;
-    if (clientTls?.sni !== undefined) server.sni = clientTls.sni;
+    if (clientTls?.sni !== undefined) {
+      server.sni = clientTls.sni;
+      if (host && host.toLowerCase() !== clientTls.sni.toLowerCase() && isIP(host) === 0) {
+        anomalies.push('host-sni-differ');
+      }
+    }
     const draft: FlowDraft = {
       flowId: o.flowId,
       sensorId,
@@ -269,7 +310,7 @@ export function createFlowRecorder(options: FlowRecorderOptions): FlowRecorder {
       server,
       request: {
         method: req.method ?? '',
-        url: req.url,
+        url: sentTarget ?? req.url,
         httpVersion: req.httpVersion,
         headers: requestHeaders,
         body: o.requestTap.snapshot(),
@@ -280,6 +321,13 @@ export function createFlowRecorder(options: FlowRecorderOptions): FlowRecorder {
     if (response) draft.response = response;
     if (error) draft.error = error;
     return draft;
+  };
+
+  /** Sets hostMismatch from the (usually cached) answer for the Host name, waiting a little at most. */
+  const withMismatch = (draft: FlowDraft): FlowDraft | Promise<FlowDraft> => {
+    if (!resolver) return draft;
+    const check = hostMismatchOf(draft, resolver, mismatchWaitMs);
+    return check instanceof Promise ? check.then(() => draft) : draft;
   };
 
   return {

@@ -6,6 +6,9 @@ export { createSensor, type Sensor, type SensorOptions, type SensorStats } from 
 export {
   loadSensorConfig,
   resolveProxyConfig,
+  proxyPolicyConfig,
+  SENSOR_MODES,
+  type SensorMode,
   sensorSettings,
   proxySettings,
   defaultSensorId,
@@ -23,17 +26,26 @@ export {
 } from './nats-connector.js';
 export {
   createNatsFlowSink,
-  BacklogFullError,
+  SpoolFullError,
   type NatsFlowSink,
   type NatsFlowSinkOptions,
   type PublisherStats,
 } from './nats-flow-sink.js';
 export {
-  createMemoryFlowQueue,
-  type FlowQueue,
-  type QueuedFlow,
-  type PushOutcome,
-} from './flow-queue.js';
+  openSpool,
+  spoolSegments,
+  type Spool,
+  type SpoolOptions,
+  type SpoolRecord,
+  type SpoolStats,
+  type AppendResult,
+} from './spool/spool.js';
+export {
+  createSensorMetrics,
+  startMetricsServer,
+  type SensorMetrics,
+  type MetricsServer,
+} from './metrics.js';
 export {
   startHeartbeat,
   type HeartbeatPublisher,
@@ -43,3 +55,18 @@ export { createHarWriter, type HarWriterOptions } from './har-writer.js';
 export { harEntry } from './har-entry.js';
 export { createTeeSink } from './tee-sink.js';
 export { SENSOR_VERSION } from './version.js';
+export {
+  decideDestination,
+  parseCidr,
+  parseCidrList,
+  clientAllowed,
+  type Cidr,
+  type Verdict,
+  type BlockReason,
+} from './containment.js';
+export { createHostResolver, type HostResolver, type Resolution } from './host-resolver.js';
+export {
+  loadOriginalDestination,
+  type OriginalDestination,
+  type Endpoint,
+} from './original-destination.js';

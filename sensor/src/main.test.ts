@@ -67,6 +67,9 @@ describe('honeyproxy-sensor command', { timeout: 60_000 }, () => {
         'e2e',
         '--write',
         har,
+        // the test origin is on loopback, which containment refuses by default
+        '--allow-destinations',
+        '127.0.0.0/8,::1/128',
       ],
       { stdio: ['ignore', 'pipe', 'inherit'] },
     );

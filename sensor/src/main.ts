@@ -10,8 +10,10 @@ import type { FlowSink } from './flow-sink.js';
 import { createHarWriter } from './har-writer.js';
 import { startHeartbeat } from './heartbeat-publisher.js';
 import { createNatsConnector } from './nats-connector.js';
-import { createNatsFlowSink } from './nats-flow-sink.js';
+import { createSensorMetrics, startMetricsServer } from './metrics.js';
+import { createNatsFlowSink, type NatsFlowSink } from './nats-flow-sink.js';
 import { createSensor, type Sensor } from './sensor.js';
+import { openSpool } from './spool/spool.js';
 import { createTeeSink } from './tee-sink.js';
 import { SENSOR_VERSION } from './version.js';
 
@@ -43,13 +45,41 @@ async function main(): Promise<number> {
   });
   shutdown.add({ name: 'nats', close: () => connector.close() });
 
-  const natsSink = createNatsFlowSink({ connector, log: log.child({ component: 'publisher' }) });
+  const spool = await openSpool({
+    dir: config.spoolDir,
+    maxBytes: config.spoolMax,
+    fsyncMs: config.spoolFsyncMs,
+    log: log.child({ component: 'spool' }),
+  });
+  // the metrics read components created below
+  const live: { sensor?: Sensor; publisher?: NatsFlowSink } = {};
+  const metrics =
+    config.metricsListen &&
+    createSensorMetrics({
+      sensor: () => live.sensor?.stats(),
+      publisher: () => live.publisher?.stats(),
+      natsConnected: () => connector.current() !== undefined,
+    });
+  const natsSink = createNatsFlowSink({
+    connector,
+    spool,
+    log: log.child({ component: 'publisher' }),
+    ...(metrics && { observePublish: metrics.observePublish }),
+  });
   const sinks: FlowSink[] = [natsSink];
   if (config.write) sinks.push(await createHarWriter({ path: config.write, log }));
   const sink = sinks.length === 1 ? natsSink : createTeeSink(sinks);
   shutdown.add({ name: 'sinks', close: () => sink.close() });
 
-  const sensor: Sensor = await createSensor({ config, sink, log });
+  const sensor: Sensor = await createSensor({
+    config,
+    sink,
+    log,
+    // the metrics endpoint is this process too: never a proxy destination
+    ...(config.metricsListen && { ownPorts: [config.metricsListen.port] }),
+  });
+  live.sensor = sensor;
+  live.publisher = natsSink;
   const startedAt = Date.now();
   const heartbeat = startHeartbeat({
     connector,
@@ -58,18 +88,11 @@ async function main(): Promise<number> {
     build: () => {
       const s = sensor.stats();
       const p = natsSink.stats();
-      const alarms = [
-        ...(p.problem ? [p.problem] : []),
-        ...(p.dropped > 0 ? [`${p.dropped} flows dropped (backlog full or over max_payload)`] : []),
-        ...(p.droppedBodies > 0
-          ? [`${p.droppedBodies} flows kept without bodies: backlog full`]
-          : []),
-      ];
       return {
         v: 1,
         sensorId: config.sensorId,
         version: SENSOR_VERSION,
-        mode: 'explicit',
+        mode: sensor.mode,
         startedAt,
         caPem: sensor.caPem,
         caSha256: sensor.caSha256,
@@ -77,15 +100,22 @@ async function main(): Promise<number> {
           captured: s.captured,
           published: p.published,
           errors: s.errors,
+          spooled: p.spooled,
           droppedBodies: p.droppedBodies,
         },
         backlog: p.backlog,
-        alarms,
+        spoolBytes: p.spoolBytes,
+        alarms: p.alarms.slice(0, 16).map((a) => a.slice(0, 256)),
       };
     },
   });
   shutdown.add({ name: 'heartbeat', close: () => heartbeat.close() });
   shutdown.add({ name: 'proxy', close: () => sensor.close() });
+  const metricsServer =
+    metrics &&
+    config.metricsListen &&
+    (await startMetricsServer({ listen: config.metricsListen, metrics, log }));
+  if (metricsServer) shutdown.add({ name: 'metrics', close: () => metricsServer.close() });
 
   log.info(
     {
@@ -95,6 +125,9 @@ async function main(): Promise<number> {
       caSha256: sensor.caSha256,
       nats: config.natsServers,
       write: config.write,
+      spool: config.spoolDir,
+      spoolMax: config.spoolMax,
+      metrics: metricsServer ? metricsServer.url : 'off',
     },
     'sensor started',
   );

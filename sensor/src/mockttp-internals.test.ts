@@ -5,7 +5,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import dc from 'node:diagnostics_channel';
-import type { ClientRequest, IncomingMessage } from 'node:http';
+import { request as httpRequest, type ClientRequest, type IncomingMessage } from 'node:http';
 import { connect as tlsConnect } from 'node:tls';
 import {
   getLocal,
@@ -28,8 +28,12 @@ import {
   asMockttpExchange,
   connectionAgents,
   connectionOf,
+  gateConnect,
+  gateConnections,
   http1Server,
   innerServer,
+  setTunnelAddress,
+  wrapPassThroughSteps,
   tlsMetadataOf,
   tunnelAddressOf,
   upstreamErrorCode,
@@ -183,5 +187,71 @@ describe('mockttp internals the sensor relies on', { timeout: 60_000 }, () => {
     assert.ok(clientError);
     assert.equal(typeof clientError.request.timingEvents.startTimestamp, 'number');
     assert.ok(clientError.response !== 'aborted' && clientError.response.statusCode === 400);
+  });
+});
+
+describe('mockttp internals the routing relies on', { timeout: 60_000 }, () => {
+  it('lets the sensor see each connection first, route it by tunnel address, gate CONNECT and wrap passthrough', async () => {
+    const cleanup = createCleanupList();
+    try {
+      const origin = await startCaptureOrigin();
+      cleanup.add(() => origin.close());
+      const proxy = getLocal({ recordTraffic: false });
+      await proxy.forAnyRequest().thenPassThrough({ simulateConnectionErrors: true });
+      await proxy.forAnyWebSocket().thenPassThrough();
+      const handled: string[] = [];
+      wrapPassThroughSteps(proxy, {
+        requests: (original) =>
+          async function (this: unknown, ...args: unknown[]) {
+            handled.push((args[0] as MockttpRequest).destination.hostname);
+            return original.apply(this, args);
+          },
+        webSockets: (original) => original,
+      });
+      await proxy.start(0);
+      cleanup.add(() => proxy.stop());
+      const inner = innerServer(proxy);
+      // one socket may pass more than once (httpolyglot re-reads it; CONNECT re-emits it)
+      const admitted = new Set<unknown>();
+      gateConnections(inner, (socket) => {
+        admitted.add(socket);
+        // every connection is "redirected" to the origin, whatever its Host says
+        setTunnelAddress(socket, `127.0.0.1:${origin.httpPort}`);
+        return true;
+      });
+      const connects: string[] = [];
+      gateConnect(inner, (req, _target, proceed) => {
+        connects.push(req.url ?? '');
+        proceed();
+      });
+
+      const res = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const req = httpRequest(
+          {
+            host: '127.0.0.1',
+            port: proxy.port,
+            path: '/text',
+            headers: { host: 'elsewhere.example' },
+          },
+          (r) => {
+            let body = '';
+            r.on('data', (c: Buffer) => (body += c.toString()));
+            r.on('end', () => resolve({ status: r.statusCode ?? 0, body }));
+          },
+        );
+        req.on('error', reject);
+        req.end();
+      });
+      assert.equal(res.status, 200, 'the tunnel address decided, not the Host header');
+      assert.equal(admitted.size, 1);
+      assert.deepEqual(handled, ['127.0.0.1']);
+
+      const tunnel = await connectTunnel(proxy.port, `127.0.0.1:${origin.httpPort}`);
+      tunnel.destroy();
+      assert.deepEqual(connects, [`127.0.0.1:${origin.httpPort}`]);
+      assert.equal(admitted.size, 2, 'the tunnel is one more connection, seen before mockttp');
+    } finally {
+      await cleanup.run();
+    }
   });
 });

@@ -8,7 +8,9 @@
 import type { EventEmitter } from 'node:events';
 import type { IncomingMessage, Server as HttpServer, ServerResponse } from 'node:http';
 import type { Http2Session } from 'node:http2';
-import type { Server as NetServer, Socket } from 'node:net';
+import { createRequire } from 'node:module';
+import { isIP, type Server as NetServer, type Socket } from 'node:net';
+import { TLSSocket } from 'node:tls';
 import type { Mockttp } from 'mockttp';
 import {
   LastTunnelAddress,
@@ -158,7 +160,10 @@ export function parseTunnelAddress(address: string): { hostname: string; port: n
  * mockttp's 'tls-client-error' events carry no destination for CONNECT tunnels, but the failing
  * socket knows it. Wraps the (private) announcer, before start() binds it, to add it to the event.
  */
-export function addTunnelToTlsFailures(proxy: Mockttp): void {
+export function addTunnelToTlsFailures(
+  proxy: Mockttp,
+  annotate?: (socket: Socket, failure: object) => void,
+): void {
   const target = proxy as unknown as { announceTlsErrorAsync?: unknown };
   const announce = target.announceTlsErrorAsync;
   if (typeof announce !== 'function')
@@ -172,6 +177,7 @@ export function addTunnelToTlsFailures(proxy: Mockttp): void {
     if (tunnel && failure && typeof failure === 'object' && !failure.destination) {
       failure.destination = parseTunnelAddress(tunnel);
     }
+    if (failure && typeof failure === 'object') annotate?.(socket, failure);
     return (announce as (...args: unknown[]) => unknown).call(this, socket, failure);
   };
 }
@@ -182,4 +188,144 @@ export function upstreamErrorCode(tags: readonly string[]): string | undefined {
     if (tag.startsWith('passthrough-error:')) return tag.slice('passthrough-error:'.length);
   }
   return undefined;
+}
+
+/** Makes mockttp treat a socket as tunnelled to `address` ('ip:port'): requests go there. */
+export function setTunnelAddress(socket: Socket, address: string): void {
+  (socket as unknown as WithSymbols)[LastTunnelAddress] = address;
+}
+
+/** A passthrough step's handler: (request, response, options) or, for WebSockets, (request, socket, head, options). */
+export type StepHandle = (this: unknown, ...args: unknown[]) => Promise<unknown>;
+
+interface StepHolder {
+  steps?: unknown;
+}
+
+function passThroughSteps(
+  proxy: Mockttp,
+  ruleSets: string,
+  stepType: string,
+): { handle: StepHandle }[] {
+  const sets = (proxy as unknown as Record<string, unknown>)[ruleSets];
+  if (!sets || typeof sets !== 'object')
+    throw new MockttpInternalsError(`MockttpServer#${ruleSets}`);
+  const steps: { handle: StepHandle }[] = [];
+  for (const rules of Object.values(sets as Record<string, unknown>)) {
+    if (!Array.isArray(rules)) throw new MockttpInternalsError(`MockttpServer#${ruleSets} shape`);
+    for (const rule of rules as StepHolder[]) {
+      if (!Array.isArray(rule.steps)) throw new MockttpInternalsError('Rule#steps');
+      for (const step of rule.steps as { type?: unknown; handle?: unknown }[]) {
+        if (step.type === stepType && typeof step.handle === 'function') {
+          steps.push(step as { handle: StepHandle });
+        }
+      }
+    }
+  }
+  if (steps.length === 0) throw new MockttpInternalsError(`no passthrough step in ${ruleSets}`);
+  return steps;
+}
+
+/**
+ * Wraps the handler of every passthrough step of the proxy's HTTP rules (`requests`) and
+ * WebSocket rules (`webSockets`): the wrapper runs before mockttp dials, and may answer instead.
+ */
+export function wrapPassThroughSteps(
+  proxy: Mockttp,
+  wrap: {
+    requests: (original: StepHandle) => StepHandle;
+    webSockets: (original: StepHandle) => StepHandle;
+  },
+): void {
+  for (const step of passThroughSteps(proxy, 'requestRuleSets', 'passthrough'))
+    step.handle = wrap.requests(step.handle);
+  for (const step of passThroughSteps(proxy, 'webSocketRuleSets', 'ws-passthrough'))
+    step.handle = wrap.webSockets(step.handle);
+}
+
+/** httpolyglot's HTTP/2 sub-server (where HTTP/2 CONNECT arrives). */
+export function http2Server(inner: NetServer): EventEmitter {
+  const server = (inner as unknown as { _http2Server?: unknown })._http2Server;
+  if (!server || typeof (server as EventEmitter).listeners !== 'function') {
+    throw new MockttpInternalsError('httpolyglot _http2Server');
+  }
+  return server as EventEmitter;
+}
+
+/**
+ * Puts `gate` in front of mockttp's CONNECT handling on the HTTP/1 and HTTP/2 sub-servers; the
+ * gate calls `proceed()` to let mockttp open the tunnel, or answers and never calls it. The
+ * sub-servers' 'connect' event is intercepted at emit: httpolyglot mirrors listener removals
+ * across its sub-servers, so mockttp's listener cannot be taken out and put back.
+ */
+export function gateConnect(
+  inner: NetServer,
+  gate: (req: IncomingMessage, socketOrResponse: unknown, proceed: () => void) => void,
+): void {
+  for (const server of [http1Server(inner), http2Server(inner)]) {
+    if (server.listenerCount('connect') === 0)
+      throw new MockttpInternalsError('no CONNECT listener');
+    // eslint-disable-next-line @typescript-eslint/unbound-method -- called with .call(this) below
+    const emit = server.emit;
+    server.emit = function (this: EventEmitter, event: string | symbol, ...args: unknown[]) {
+      if (event !== 'connect') return emit.call(this, event, ...args);
+      const [req, target] = args as [IncomingMessage, unknown];
+      gate(req, target, () => void emit.call(this, event, ...args));
+      return true;
+    };
+  }
+}
+
+/**
+ * Runs `admit` on every TCP connection the proxy accepts, before httpolyglot reads its first byte:
+ * wraps httpolyglot's `connectionListener` (its one listener of the listening server's
+ * 'connection'; other listeners go through httpolyglot's event proxying to its sub-servers, so the
+ * event itself is not touched). A refused socket is destroyed by `admit` and not handed on. TLS
+ * sockets (httpolyglot passes decrypted connections back through the same method) and re-emitted
+ * CONNECT tunnels reach `admit` too: it must let sockets it has seen pass.
+ */
+export function gateConnections(inner: NetServer, admit: (socket: Socket) => boolean): void {
+  const target = inner as unknown as { connectionListener?: unknown };
+  const original = target.connectionListener;
+  if (typeof original !== 'function')
+    throw new MockttpInternalsError('httpolyglot connectionListener');
+  target.connectionListener = function (this: unknown, socket: Socket) {
+    if (socket instanceof TLSSocket || admit(socket)) {
+      return (original as (socket: Socket) => unknown).call(this, socket);
+    }
+    return undefined;
+  };
+}
+
+type GetDestination = (protocol: string, host: string) => { hostname: string; port: number };
+let destinationsFixed = false;
+
+/**
+ * mockttp 4.6.5's getDestination splits 'host:port' at the last colon, so a Host header that is a
+ * bracketed IPv6 address without a port ('[fd00::2]', what curl sends for http://[fd00::2]/) becomes
+ * hostname '[fd00:' and the request fails with a 400 before any rule runs. Patched once, process
+ * wide, on the module object mockttp's own code reads it from (its CommonJS exports).
+ */
+export function fixIpv6Destinations(): void {
+  if (destinationsFixed) return;
+  const url = createRequire(import.meta.url)('mockttp/dist/util/url') as {
+    getDestination?: unknown;
+    getDefaultPort?: unknown;
+  };
+  const original = url.getDestination;
+  const defaultPort = url.getDefaultPort;
+  if (typeof original !== 'function' || typeof defaultPort !== 'function') {
+    throw new MockttpInternalsError('mockttp/dist/util/url getDestination');
+  }
+  url.getDestination = ((protocol, host) => {
+    // only '[v6]': mockttp itself passes unbracketed 'v6:port' here (normalizeHost)
+    if (host.startsWith('[') && host.endsWith(']') && isIP(host.slice(1, -1)) === 6) {
+      return {
+        hostname: host.slice(1, -1),
+        port: (defaultPort as (p: string) => number)(protocol),
+      };
+    }
+    return (original as GetDestination)(protocol, host);
+  }) satisfies GetDestination;
+  destinationsFixed = true;
 }

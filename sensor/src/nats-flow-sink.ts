@@ -1,29 +1,35 @@
 /**
- * Publishes captured flows to JetStream: first each out-of-line body into the BODIES object store
- * (named by sha256, skipped when already there), then the flow to honeyproxy.flows.v1.<sensorId>
- * with msgID = flowId, so a re-publish after a lost ack is deduplicated. Flows wait in a bounded
- * queue while NATS, the FLOWS stream or the BODIES bucket (both created by the analyzer) are
- * missing, and go out, a bounded number at a time, with back-off until they are acknowledged.
+ * Publishes captured flows to JetStream through the disk spool: every flow is serialised once and
+ * appended to the spool (`write` never waits for NATS), and the publisher takes flows from the
+ * spool in order, stores each out-of-line body in the BODIES object store (named by sha256,
+ * skipped when already there), then publishes the same bytes to honeyproxy.flows.v1.<sensorId>
+ * with msgID = flowId, a bounded number at a time. Only JetStream's acknowledgement lets a flow
+ * leave the spool; failures back off and retry, so flows wait on disk while NATS, the FLOWS stream
+ * or the BODIES bucket (both created by the analyzer) are missing. When the spool's budget runs
+ * short a flow is kept without its bodies (flagged), and only when even that cannot fit is it
+ * refused — counted and logged, never silently.
  */
 import type { Logger } from 'pino';
 import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
 import { Objm, type ObjectStore } from '@nats-io/obj';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { BODIES_BUCKET, flowSubject } from '@honeyproxy/protocol';
+import { BODIES_BUCKET, flowMessageCodec, flowSubject } from '@honeyproxy/protocol';
 import type { FlowSink } from './flow-sink.js';
-import { createMemoryFlowQueue, type FlowQueue, type QueuedFlow } from './flow-queue.js';
 import {
   createJetStreamPublisher,
   JetStreamPublishError,
   type JetStreamPublisher,
 } from './jetstream-publisher.js';
 import type { NatsConnector } from './nats-connector.js';
+import { dropBodies, hasBodies } from './spool/drop-bodies.js';
+import type { SpoolBlob } from './spool/record-codec.js';
+import type { Spool, SpoolRecord } from './spool/spool.js';
 
 export interface NatsFlowSinkOptions {
   readonly connector: NatsConnector;
   readonly log: Logger;
-  /** Backlog; defaults to a bounded in-memory queue. */
-  readonly queue?: FlowQueue;
+  /** Where flows wait until JetStream has them (the sink closes it). */
+  readonly spool: Spool;
   /** Flows being published at once. */
   readonly maxInFlight?: number;
   /** How long a new flow may wait so several go out in one socket write. */
@@ -31,27 +37,43 @@ export interface NatsFlowSinkOptions {
   readonly publishTimeoutMs?: number;
   /** Longest wait between retries. */
   readonly maxBackoffMs?: number;
+  /** Called with each acknowledged publish's latency (seconds), e.g. for a histogram. */
+  readonly observePublish?: (seconds: number) => void;
 }
 
 export interface PublisherStats {
+  /** Flows appended to the spool. */
+  readonly spooled: number;
+  /** Flows acknowledged by JetStream. */
   readonly published: number;
-  /** Flows kept without their large bodies because the backlog was full. */
+  /** Flows kept without their bodies because the spool was (nearly) full. */
   readonly droppedBodies: number;
-  /** Flows refused (backlog full) or unpublishable (over NATS max_payload); each one logged. */
+  /** Flows refused (spool full) or unpublishable (over NATS max_payload); each one logged. */
   readonly dropped: number;
-  /** Flows captured and not yet acknowledged. */
+  /** Publishes that failed (and were retried). */
+  readonly publishErrors: number;
+  /** Flows spooled and not yet acknowledged. */
   readonly backlog: number;
-  readonly backlogBytes: number;
+  /** Bytes the spool takes on disk, and its budget. */
+  readonly spoolBytes: number;
+  readonly spoolMaxBytes: number;
+  /** fsyncs of the spool since the start. */
+  readonly spoolSyncs: number;
+  /** Damaged or torn spool records stepped over (each logged). */
+  readonly spoolSkipped: number;
   /** What currently keeps flows from going out, if anything. */
   readonly problem: string | undefined;
+  /** What an operator must look at (for the heartbeat). */
+  readonly alarms: string[];
 }
 
 export interface NatsFlowSink extends FlowSink {
   stats(): PublisherStats;
 }
 
-export class BacklogFullError extends Error {
-  override readonly name = 'BacklogFullError';
+/** The spool had no room even for the flow's metadata. */
+export class SpoolFullError extends Error {
+  override readonly name = 'SpoolFullError';
 }
 
 /** Why a publish failed, in words an operator can act on. */
@@ -74,10 +96,30 @@ function describeFailure(err: unknown, stage: 'body' | 'flow'): string {
 }
 
 const RECENT_BODIES_MAX = 10_000;
+const NO_BLOBS: readonly SpoolBlob[] = [];
+const RESOLVED = Promise.resolve();
+const MIB = 1024 * 1024;
+
+type Done = (err?: Error) => void;
+
+/** Calls `fn` at most once per `ms` with how many calls it swallowed since. */
+function throttled<A>(ms: number, fn: (arg: A, suppressed: number) => void): (arg: A) => void {
+  let last = -Infinity;
+  let suppressed = 0;
+  return (arg) => {
+    const now = Date.now();
+    if (now - last < ms) {
+      suppressed++;
+      return;
+    }
+    last = now;
+    fn(arg, suppressed);
+    suppressed = 0;
+  };
+}
 
 export function createNatsFlowSink(options: NatsFlowSinkOptions): NatsFlowSink {
-  const { connector, log } = options;
-  const queue = options.queue ?? createMemoryFlowQueue();
+  const { connector, log, spool, observePublish } = options;
   const maxInFlight = options.maxInFlight ?? 256;
   const lingerMs = options.lingerMs ?? 5;
   const timeout = options.publishTimeoutMs ?? 10_000;
@@ -88,15 +130,34 @@ export function createNatsFlowSink(options: NatsFlowSinkOptions): NatsFlowSink {
   const recentBodies = new Set<string>();
   const bodyPuts = new Map<string, Promise<void>>();
   let inFlight = 0;
+  let spooled = 0;
   let published = 0;
   let droppedBodies = 0;
   let dropped = 0;
+  let publishErrors = 0;
+  let lastBodyDropAt = -Infinity;
   let problem: string | undefined;
   let backoffMs = 0;
   let retryTimer: NodeJS.Timeout | undefined;
   let lingerTimer: NodeJS.Timeout | undefined;
   let closed = false;
+  let stopped = false;
   const idleWaiters = new Set<() => void>();
+
+  const warnDegraded = throttled<string>(10_000, (flowId, more) => {
+    const s = spool.stats();
+    log.warn(
+      { flowId, alsoSince: more, spoolBytes: s.bytes, bodyLimit: s.bodyLimitBytes },
+      'spool nearly full: flow kept without its bodies',
+    );
+  });
+  const errorRefused = throttled<string>(1_000, (flowId, more) => {
+    const s = spool.stats();
+    log.error(
+      { flowId, alsoSince: more, refusedTotal: dropped, spoolBytes: s.bytes, maxBytes: s.maxBytes },
+      'SPOOL FULL: flow refused, not even its metadata fits (--spool-max)',
+    );
+  });
 
   const clientsFor = (nc: NatsConnection) => {
     if (clients?.nc !== nc) {
@@ -116,7 +177,7 @@ export function createNatsFlowSink(options: NatsFlowSinkOptions): NatsFlowSink {
     bytes: Uint8Array,
     store: Promise<ObjectStore>,
   ): Promise<void> => {
-    if (recentBodies.has(sha256)) return Promise.resolve();
+    if (recentBodies.has(sha256)) return RESOLVED;
     let put = bodyPuts.get(sha256);
     if (!put) {
       put = (async () => {
@@ -134,36 +195,99 @@ export function createNatsFlowSink(options: NatsFlowSinkOptions): NatsFlowSink {
   const failure = (err: unknown, stage: 'body' | 'flow') =>
     new Error(describeFailure(err, stage), { cause: err });
 
-  /** Stores the flow's large bodies (rarely any), then the flow; calls `done` once. */
-  const publish = (flow: QueuedFlow, nc: NatsConnection, done: (err?: Error) => void) => {
-    const { flows, bodies } = clientsFor(nc);
-    // callbacks, not promises: this runs for every flow
-    const send = () =>
-      flows.publish(flowSubject(flow.sensorId), flow.payload, flow.flowId, (err) =>
-        done(err && failure(err, 'flow')),
+  /** The flow as stored, minus bodies found damaged in the spool (rare: disk corruption). */
+  const payloadOf = (record: SpoolRecord): Uint8Array => {
+    if (!record.damaged?.length) return record.json;
+    try {
+      const flow = flowMessageCodec.decodeJson(record.json);
+      return Buffer.from(
+        JSON.stringify(dropBodies(flow, 'spool-damaged', new Set(record.damaged))),
       );
-    if (flow.bodies.size === 0) {
-      send();
-      return;
+    } catch (err) {
+      log.error({ err, flowId: record.flowId }, 'damaged spool record published as it is');
+      return record.json;
     }
-    const stored: Promise<void>[] = [];
-    for (const [sha256, bytes] of flow.bodies) stored.push(storeBody(sha256, bytes, bodies));
-    Promise.all(stored).then(send, (err: unknown) => done(failure(err, 'body')));
   };
 
-  const succeeded = (flow: QueuedFlow) => {
-    queue.ack(flow);
+  /**
+   * Flows waiting for their bodies to be stored, and every flow taken after them: flow messages
+   * are sent in spool order, so a flow behind a large upload waits for it (the uploads run side
+   * by side). Empty in the common case, where a flow is sent at once.
+   */
+  let waiting: {
+    record: SpoolRecord;
+    nc: NatsConnection;
+    done: Done;
+    ready: boolean;
+    err?: Error;
+  }[] = [];
+  let waitingHead = 0;
+
+  const send = (record: SpoolRecord, nc: NatsConnection, done: Done) => {
+    const sentAt = observePublish ? performance.now() : 0;
+    // callbacks, not promises: this runs for every flow
+    clientsFor(nc).flows.publish(
+      flowSubject(record.sensorId),
+      payloadOf(record),
+      record.flowId,
+      (err) => {
+        if (!err && observePublish) observePublish((performance.now() - sentAt) / 1000);
+        done(err && failure(err, 'flow'));
+      },
+    );
+  };
+
+  const sendReady = () => {
+    while (waitingHead < waiting.length) {
+      const head = waiting[waitingHead];
+      if (!head?.ready) return;
+      waitingHead++;
+      if (head.err) head.done(head.err);
+      else send(head.record, head.nc, head.done);
+    }
+    waiting = [];
+    waitingHead = 0;
+  };
+
+  /** Stores the flow's large bodies (rarely any), then sends the flow; calls `done` once. */
+  const publish = (record: SpoolRecord, nc: NatsConnection, done: Done) => {
+    if (record.blobs.length === 0 && waitingHead === waiting.length) {
+      send(record, nc, done);
+      return;
+    }
+    const slot: (typeof waiting)[number] = { record, nc, done, ready: record.blobs.length === 0 };
+    waiting.push(slot);
+    if (slot.ready) return;
+    const { bodies } = clientsFor(nc);
+    const stored: Promise<void>[] = [];
+    for (const blob of record.blobs) stored.push(storeBody(blob.sha256, blob.bytes, bodies));
+    Promise.all(stored).then(
+      () => {
+        slot.ready = true;
+        sendReady();
+      },
+      (err: unknown) => {
+        slot.ready = true;
+        slot.err = failure(err, 'body');
+        sendReady();
+      },
+    );
+  };
+
+  const succeeded = (record: SpoolRecord) => {
+    spool.ack(record);
     published++;
     backoffMs = 0;
     if (problem !== undefined) setProblem(undefined);
     settle();
   };
 
-  const failed = (flow: QueuedFlow, err: Error) => {
-    queue.release(flow);
+  const failed = (record: SpoolRecord, err: Error) => {
+    spool.release(record);
+    publishErrors++;
     setProblem(err.message, err.cause);
     // one back-off step per round of failures, not per failed flow of the round
-    if (!retryTimer) {
+    if (!retryTimer && !stopped) {
       backoffMs = Math.min(Math.max(backoffMs * 2, 250), maxBackoffMs);
       retryTimer = setTimeout(() => {
         retryTimer = undefined;
@@ -175,49 +299,53 @@ export function createNatsFlowSink(options: NatsFlowSinkOptions): NatsFlowSink {
 
   const setProblem = (next: string | undefined, err?: unknown) => {
     if (next === problem) return;
-    if (next) log.warn({ reason: next, err, backlog: queue.depth }, 'flows held back, retrying');
-    else log.info({ backlog: queue.depth }, 'publishing flows again');
+    const backlog = spool.stats().records;
+    if (next) log.warn({ reason: next, err, backlog }, 'flows held back in the spool, retrying');
+    else log.info({ backlog }, 'publishing flows again');
     problem = next;
   };
 
   const pump = (): void => {
-    if (retryTimer) return;
+    if (retryTimer || stopped) return;
     const nc = connector.current();
     if (!nc) {
-      if (queue.depth > 0) setProblem('NATS unreachable');
+      if (spool.stats().records > 0) setProblem('NATS unreachable');
       return;
     }
     const maxPayload = nc.info?.max_payload ?? Infinity;
     while (inFlight < maxInFlight) {
-      const flow = queue.take();
-      if (!flow) break;
-      if (flow.payload.length > maxPayload) {
+      const record = spool.take();
+      if (!record) break;
+      if (record.json.length > maxPayload) {
         // cannot ever be published (bodies are bounded; only absurd headers get here): say so
-        queue.ack(flow);
+        spool.ack(record);
         dropped++;
         log.error(
-          { flowId: flow.flowId, bytes: flow.payload.length, maxPayload },
+          { flowId: record.flowId, bytes: record.json.length, maxPayload },
           'flow larger than the NATS max_payload: dropped',
         );
         continue;
       }
       inFlight++;
-      publish(flow, nc, (err) => (err ? failed(flow, err) : succeeded(flow)));
+      publish(record, nc, (err) => (err ? failed(record, err) : succeeded(record)));
     }
   };
 
   /** Publishing in batches: one socket write (one syscall) carries every flow of the batch. */
   const schedulePump = () => {
-    if (lingerTimer || retryTimer) return;
+    if (lingerTimer || retryTimer || stopped) return;
     lingerTimer = setTimeout(() => {
       lingerTimer = undefined;
       pump();
     }, lingerMs);
   };
+  // a spool write is already a batch: publish it at once, in as few socket writes
+  spool.onReadable(() => pump());
 
   const settle = () => {
     inFlight--;
-    if (queue.depth === 0 && inFlight === 0) for (const wake of idleWaiters) wake();
+    if (idleWaiters.size > 0 && inFlight === 0 && spool.stats().records === 0)
+      for (const wake of idleWaiters) wake();
     schedulePump();
   };
 
@@ -227,43 +355,77 @@ export function createNatsFlowSink(options: NatsFlowSinkOptions): NatsFlowSink {
     pump();
   });
 
+  const alarms = (): string[] => {
+    const s = spool.stats();
+    const out: string[] = [];
+    if (problem) out.push(problem);
+    if (s.problem) out.push(s.problem);
+    if (s.bytes > s.bodyLimitBytes || Date.now() - lastBodyDropAt < 60_000) {
+      out.push(
+        `spool nearly full (${Math.round(s.bytes / MIB)} of ${Math.round(s.maxBytes / MIB)} MiB): bodies are dropped`,
+      );
+    }
+    if (droppedBodies > 0) out.push(`${droppedBodies} flows kept without bodies: spool full`);
+    if (dropped > 0) out.push(`${dropped} flows dropped (spool full or over NATS max_payload)`);
+    if (s.skippedRecords > 0) out.push(`${s.skippedRecords} damaged or torn spool records skipped`);
+    return out;
+  };
+
   return {
     write(captured) {
       if (closed) return Promise.reject(new Error('flow sink is closed'));
-      const outcome = queue.push(captured);
-      if (outcome === 'rejected') {
+      const { flow, bodies } = captured;
+      const blobs =
+        bodies.size === 0
+          ? NO_BLOBS
+          : Array.from(bodies, ([sha256, bytes]): SpoolBlob => ({ sha256, bytes }));
+      const base = { flowId: flow.flowId, sensorId: flow.sensorId };
+      let result = spool.append(
+        { ...base, json: Buffer.from(JSON.stringify(flow)), blobs },
+        hasBodies(flow),
+      );
+      if (result === 'bodies') {
+        const json = Buffer.from(JSON.stringify(dropBodies(flow, 'spool-full')));
+        result = spool.append({ ...base, json, blobs: NO_BLOBS }, false);
+        if (result === 'spooled') {
+          droppedBodies++;
+          lastBodyDropAt = Date.now();
+          warnDegraded(flow.flowId);
+        }
+      }
+      if (result !== 'spooled') {
         dropped++;
-        log.error(
-          { flowId: captured.flow.flowId, backlog: queue.depth },
-          'backlog full: flow dropped',
-        );
+        errorRefused(flow.flowId);
+        const s = spool.stats();
         return Promise.reject(
-          new BacklogFullError(`backlog full (${queue.depth} flows, ${queue.bytes} bytes)`),
+          new SpoolFullError(`spool full (${s.bytes} of ${s.maxBytes} bytes, ${s.records} flows)`),
         );
       }
-      if (outcome === 'degraded') {
-        droppedBodies++;
-        log.warn(
-          { flowId: captured.flow.flowId, backlog: queue.depth },
-          'backlog full: flow kept without its large bodies',
-        );
-      }
-      schedulePump();
-      return Promise.resolve();
+      spooled++;
+      return RESOLVED;
     },
-    stats: () => ({
-      published,
-      droppedBodies,
-      dropped,
-      backlog: queue.depth,
-      backlogBytes: queue.bytes,
-      problem,
-    }),
+    stats: () => {
+      const s = spool.stats();
+      return {
+        spooled,
+        published,
+        droppedBodies,
+        dropped,
+        publishErrors,
+        backlog: s.records,
+        spoolBytes: s.bytes,
+        spoolMaxBytes: s.maxBytes,
+        spoolSyncs: s.syncs,
+        spoolSkipped: s.skippedRecords,
+        problem,
+        alarms: alarms(),
+      };
+    },
     async close() {
       closed = true;
-      unsubscribe();
-      // give the backlog a chance while connected; what remains is reported, not silently lost
-      if (queue.depth > 0 && connector.current()) {
+      // give the backlog a chance while connected; what remains stays spooled for the next start
+      await spool.flush();
+      if (spool.stats().records > 0 && connector.current()) {
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, timeout);
           idleWaiters.add(() => {
@@ -272,12 +434,13 @@ export function createNatsFlowSink(options: NatsFlowSinkOptions): NatsFlowSink {
           });
         });
       }
+      stopped = true;
+      unsubscribe();
       clearTimeout(retryTimer);
       clearTimeout(lingerTimer);
       clients?.flows.close();
       clients = undefined;
-      if (queue.depth > 0)
-        log.error({ backlog: queue.depth }, 'stopping with flows not yet published');
+      await spool.close();
     },
   };
 }

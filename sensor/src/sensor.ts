@@ -8,19 +8,37 @@ import dc from 'node:diagnostics_channel';
 import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import type { Logger } from 'pino';
 import { getLocal, type ClientError, type TlsHandshakeFailure } from 'mockttp';
+import { mockttpBodyLimit } from './body-tap.js';
 import { loadOrCreateCa } from './ca-store.js';
-import type { ProxyConfig } from './config.js';
+import type { ProxyConfig, SensorMode } from './config.js';
 import { createEpochClock } from './epoch-clock.js';
-import { clientErrorDraft, tlsFailureDraft } from './failure-flows.js';
+import {
+  createConnectionGate,
+  installConnectionGate,
+  transparentDestinationOf,
+  type GateCounters,
+} from './connection-gate.js';
+import { createDestinationGuard } from './destination-guard.js';
+import { blockedTunnelDraft, clientErrorDraft, tlsFailureDraft } from './failure-flows.js';
+import { createHostResolver, type HostResolver } from './host-resolver.js';
+import { installNoSniCertificates, createNoSniCertificates } from './no-sni-certificates.js';
+import { loadOriginalDestination, type OriginalDestination } from './original-destination.js';
+import { createRequestRouter } from './request-router.js';
 import { assembleFlow, type FlowDraft } from './flow-draft.js';
 import { createFlowRecorder } from './flow-recorder.js';
 import type { CapturedFlow, FlowSink } from './flow-sink.js';
 import {
   addTunnelToTlsFailures,
+  fixIpv6Destinations,
+  gateConnect,
   http1Server,
   innerServer,
+  parseTunnelAddress,
+  tunnelAddressOf,
+  wrapPassThroughSteps,
   type MockttpRequest,
 } from './mockttp-internals.js';
+import { normalizeIp } from './net-names.js';
 import { createUpstreamTracker } from './upstream-tracker.js';
 
 export interface SensorStats {
@@ -32,10 +50,19 @@ export interface SensorStats {
   readonly errors: number;
   /** Exchanges started and not yet finished. */
   readonly inProgress: number;
+  /** Requests, tunnels and upgrades containment refused (each is also a flow). */
+  readonly blocked: number;
+  /** Connections closed by the connection gate (--allow-clients, --mode transparent). */
+  readonly refusedClients: number;
+  readonly refusedExplicit: number;
+  /** Connections iptables redirected to the sensor. */
+  readonly transparentConnections: number;
 }
 
 export interface Sensor {
   readonly port: number;
+  /** The mode in force: explicit when the original destination cannot be read here. */
+  readonly mode: SensorMode;
   readonly caPem: string;
   /** SHA-256 of the CA certificate, AA:BB:… form. */
   readonly caSha256: string;
@@ -49,6 +76,15 @@ export interface SensorOptions {
   readonly config: ProxyConfig;
   readonly sink: FlowSink;
   readonly log: Logger;
+  /**
+   * Reads a connection's original destination (default: the native addon on Linux). Tests pass a
+   * fake; null turns transparent mode off.
+   */
+  readonly originalDestination?: OriginalDestination | null;
+  /** Resolves host names (default: getaddrinfo with a cache). */
+  readonly resolver?: HostResolver;
+  /** Other ports of this process a client must never reach through the proxy (e.g. a GUI). */
+  readonly ownPorts?: readonly number[];
 }
 
 const SERVER_REQUEST_START = 'http.server.request.start';
@@ -67,8 +103,41 @@ function hasProxyHeader(raw: readonly string[]): boolean {
   return false;
 }
 
-export async function createSensor({ config, sink, log }: SensorOptions): Promise<Sensor> {
+export async function createSensor(options: SensorOptions): Promise<Sensor> {
+  const { config, sink, log } = options;
+  const mode = config.mode ?? 'both';
+  let originalDestination: OriginalDestination | undefined;
+  if (options.originalDestination !== undefined) {
+    originalDestination = options.originalDestination ?? undefined;
+  } else if (mode !== 'explicit') {
+    const support = loadOriginalDestination();
+    originalDestination = support.originalDestination;
+    if (!originalDestination) {
+      if (mode === 'transparent') {
+        throw new Error(`--mode transparent is not available: ${support.unavailable ?? 'unknown'}`);
+      }
+      log.warn(
+        { reason: support.unavailable },
+        'transparent capture unavailable: every connection is handled as an explicit-proxy client',
+      );
+    }
+  }
+  fixIpv6Destinations();
   const ca = await loadOrCreateCa(config.caDir, log);
+  const resolver = options.resolver ?? createHostResolver();
+  const guard = createDestinationGuard({
+    allow: config.allowDestinations ?? [],
+    deny: config.denyDestinations ?? [],
+    resolver,
+  });
+  for (const port of options.ownPorts ?? []) guard.addOwnPort(port);
+  const gate = createConnectionGate({
+    mode,
+    allowClients: config.allowClients ?? [],
+    originalDestination,
+    log,
+  });
+  let blocked = 0;
   const clock = createEpochClock();
   const tracker = createUpstreamTracker();
   let captured = 0;
@@ -117,9 +186,21 @@ export async function createSensor({ config, sink, log }: SensorOptions): Promis
   const proxy = getLocal({
     https: { key: ca.keyPem, cert: ca.certPem, keyLength: 2048 },
     recordTraffic: false,
-    maxBodySize: config.maxBody,
+    // mockttp buffers at most this much of a body; the flow recorder keeps max-body itself
+    maxBodySize: mockttpBodyLimit(config.maxBody),
     cors: false,
     suggestChanges: false,
+  });
+  const router = createRequestRouter({
+    guard,
+    onBlocked: () => void blocked++,
+    onRefused: (refusal) => {
+      try {
+        deliver(blockedTunnelDraft(refusal, { sensorId: config.sensorId, offset: clock.offset() }));
+      } catch (err) {
+        log.error({ err }, 'could not record a refused tunnel');
+      }
+    },
   });
   const recorder = createFlowRecorder({
     sensorId: config.sensorId,
@@ -129,28 +210,49 @@ export async function createSensor({ config, sink, log }: SensorOptions): Promis
     log,
     emit: deliver,
     receivedHeaders: (req: MockttpRequest) => receivedHeaders.get(req),
+    transparentOf: transparentDestinationOf,
+    routeOf: router.routeOf,
+    originalTargetOf: router.originalTargetOf,
+    resolver,
   });
   // Request headers as received, for the requests whose Proxy-Authorization / Proxy-Connection
   // mockttp removes (the channel fires before mockttp's listener).
   const receivedHeaders = new WeakMap<object, string[]>();
+  // TLS failures on transparent connections, by mockttp's failure event
+  const transparentFailures = new WeakMap<object, { address: string; port: number }>();
   let h1: HttpServer | undefined;
   const keepReceivedHeaders = (message: unknown) => {
     const { request, server } = message as { request: IncomingMessage; server: unknown };
-    if (server === h1 && hasProxyHeader(request.rawHeaders)) {
-      receivedHeaders.set(request, request.rawHeaders);
-    }
+    if (server !== h1) return;
+    if (hasProxyHeader(request.rawHeaders)) receivedHeaders.set(request, request.rawHeaders);
+    router.onRequestStart(request);
   };
+  let uninstallNoSni: (() => void) | undefined;
 
   try {
-    addTunnelToTlsFailures(proxy);
+    addTunnelToTlsFailures(proxy, (socket, failure) => {
+      const original = transparentDestinationOf(socket);
+      if (original) transparentFailures.set(failure, original);
+    });
     await proxy
       .forAnyRequest()
       .thenPassThrough({ ignoreHostHttpsErrors: true, simulateConnectionErrors: true });
     // without a WebSocket rule mockttp answers upgrades with 503; pass them through too
     await proxy.forAnyWebSocket().thenPassThrough({ ignoreHostHttpsErrors: true });
+    // containment and original-destination routing run before mockttp dials
+    wrapPassThroughSteps(proxy, {
+      requests: router.wrapRequestStep,
+      webSockets: router.wrapWebSocketStep,
+    });
     await proxy.on('tls-client-error', (event: TlsHandshakeFailure) => {
       try {
-        deliver(tlsFailureDraft(event, { sensorId: config.sensorId, offset: clock.offset() }));
+        deliver(
+          tlsFailureDraft(event, {
+            sensorId: config.sensorId,
+            offset: clock.offset(),
+            transparent: transparentFailures.get(event),
+          }),
+        );
       } catch (err) {
         log.error({ err }, 'could not record a TLS failure');
       }
@@ -164,10 +266,26 @@ export async function createSensor({ config, sink, log }: SensorOptions): Promis
     });
     await proxy.start(config.proxyPort);
     const inner = innerServer(proxy);
+    installConnectionGate(inner, gate);
+    gateConnect(inner, router.gateConnect);
+    guard.addOwnPort(proxy.port);
+    const certificates = createNoSniCertificates(ca);
+    uninstallNoSni = installNoSniCertificates({
+      certificates,
+      identityOf: (socket) => {
+        const raw = (socket as unknown as { _parent?: { server?: unknown } })._parent;
+        if (!raw || raw.server !== inner) return undefined;
+        const original = transparentDestinationOf(socket);
+        if (original) return original.address;
+        const tunnel = tunnelAddressOf(socket);
+        return tunnel ? normalizeIp(parseTunnelAddress(tunnel).hostname) : undefined;
+      },
+    });
     h1 = http1Server(inner);
     dc.subscribe(SERVER_REQUEST_START, keepReceivedHeaders);
     inner.on('request', recorder.onRequest);
   } catch (err) {
+    uninstallNoSni?.();
     dc.unsubscribe(SERVER_REQUEST_START, keepReceivedHeaders);
     tracker.close();
     await proxy.stop().catch(() => undefined); // not started, or half started: nothing to keep
@@ -175,21 +293,40 @@ export async function createSensor({ config, sink, log }: SensorOptions): Promis
   }
 
   log.info(
-    { port: proxy.port, caPath: ca.certPath, caSha256: ca.sha256, sensorId: config.sensorId },
+    {
+      port: proxy.port,
+      caPath: ca.certPath,
+      caSha256: ca.sha256,
+      sensorId: config.sensorId,
+      mode,
+      transparent: originalDestination ? 'on' : 'off',
+      allowDestinations: (config.allowDestinations ?? []).map((c) => c.text),
+      denyDestinations: (config.denyDestinations ?? []).map((c) => c.text),
+      allowClients: (config.allowClients ?? []).map((c) => c.text),
+    },
     'proxy listening',
   );
 
   return {
     port: proxy.port,
+    mode: originalDestination ? mode : 'explicit',
     caPem: ca.certPem,
     caSha256: ca.sha256,
     caPath: ca.certPath,
-    stats: () => ({ captured, failedFlows, errors, inProgress: recorder.inProgress() }),
+    stats: () => ({
+      captured,
+      failedFlows,
+      errors,
+      inProgress: recorder.inProgress(),
+      blocked,
+      ...(gate.counters as GateCounters),
+    }),
     async close() {
       if (closed) return;
       closed = true;
       // stopping destroys open connections: their exchanges finish as aborted flows
       await proxy.stop();
+      uninstallNoSni?.();
       dc.unsubscribe(SERVER_REQUEST_START, keepReceivedHeaders);
       tracker.close();
       // close handlers and mockttp's failure events run on later ticks

@@ -6,7 +6,12 @@
 import { join, resolve } from 'node:path';
 import { ConfigError, loadSettings, type LOG_LEVELS, type SettingSource } from '@honeyproxy/common';
 import { httpSettings, resolveHttpConfig, type HttpConfig } from '@honeyproxy/analyzer';
-import { proxySettings, sensorSettings, type ProxyConfig } from '@honeyproxy/sensor';
+import {
+  proxyPolicyConfig,
+  proxySettings,
+  sensorSettings,
+  type ProxyConfig,
+} from '@honeyproxy/sensor';
 
 export const standaloneSettings = {
   ...proxySettings,
@@ -39,6 +44,7 @@ export function loadStandaloneConfig(
       caDir: resolve(v.caDir ?? join(dataDir, 'ca')),
       maxBody: v.maxBody,
       sensorId: v.sensorId,
+      ...proxyPolicyConfig(v),
     },
     http,
     write: v.write === undefined ? undefined : resolve(v.write),

@@ -65,7 +65,13 @@ export async function startStandalone(config: StandaloneConfig, log: Logger): Pr
       sink = createTeeSink([storeSink, har]);
     }
 
-    const sensor = await createSensor({ config: config.proxy, sink, log });
+    // the GUI/API port is this process too: never a proxy destination
+    const sensor = await createSensor({
+      config: config.proxy,
+      sink,
+      log,
+      ownPorts: [config.http.httpPort],
+    });
     const app = await buildApp({
       store,
       hub,

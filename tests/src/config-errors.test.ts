@@ -20,6 +20,8 @@ import { tempDir } from './testing/service-stacks.js';
 const BAD_SETTINGS: { bin: BinName; variable: string; value: string }[] = [
   { bin: 'sensor', variable: 'HONEYPROXY_PROXY_PORT', value: '99999' },
   { bin: 'sensor', variable: 'HONEYPROXY_NATS_URL', value: 'http://127.0.0.1:4222' },
+  { bin: 'sensor', variable: 'HONEYPROXY_ALLOW_DESTINATIONS', value: '10.0.0.0/33' },
+  { bin: 'standalone', variable: 'HONEYPROXY_ALLOW_CLIENTS', value: 'lan' },
   { bin: 'analyzer', variable: 'HONEYPROXY_DATABASE_URL', value: 'not-a-url' },
   { bin: 'standalone', variable: 'HONEYPROXY_HTTP_PORT', value: 'abc' },
   { bin: 'standalone', variable: 'HONEYPROXY_BOOTSTRAP_USER', value: 'no-colon-here' },

@@ -48,7 +48,7 @@ describe('GUI against a fake API (headless Chromium, strict CSP)', { timeout: 12
     await page.evaluate('globalThis.__sameDocument = true');
     const first = sampleFlow({ url: 'https://first.test/hello' });
     api.publish(first);
-    await page.locator(`tr[data-id="${first.record.flowId}"]`).waitFor();
+    await page.locator(`hp-flow-table .row[data-id="${first.record.flowId}"]`).waitFor();
     assert.equal(await empty.count(), 0, 'onboarding is gone once a flow exists');
     assert.equal(await page.evaluate('globalThis.__sameDocument'), true, 'no reload');
     assertPageClean(watch);
@@ -61,8 +61,8 @@ describe('GUI against a fake API (headless Chromium, strict CSP)', { timeout: 12
     );
     const api = await startApi(flows);
     const { page, watch } = await open(api);
-    const rows = page.locator('tr[data-id]');
-    await page.locator(`tr[data-id="${flows[0]?.record.flowId}"]`).waitFor();
+    const rows = page.locator('hp-flow-table .row[data-id]');
+    await page.locator(`hp-flow-table .row[data-id="${flows[0]?.record.flowId}"]`).waitFor();
     assert.equal(await rows.count(), 3);
     assert.equal(
       await rows.first().getAttribute('data-id'),
@@ -81,7 +81,7 @@ describe('GUI against a fake API (headless Chromium, strict CSP)', { timeout: 12
     api.publish(live);
     api.publish(flows[1] as SampleFlow); // already on the page: must not appear twice
     api.sendRaw('{"type":"flow","flow":{"id":"not-a-flow"}}'); // invalid: dropped
-    await page.locator(`tr[data-id="${live.record.flowId}"]`).waitFor();
+    await page.locator(`hp-flow-table .row[data-id="${live.record.flowId}"]`).waitFor();
     await page.waitForTimeout(200);
     assert.equal(await rows.count(), 4);
     assert.equal(
@@ -92,7 +92,8 @@ describe('GUI against a fake API (headless Chromium, strict CSP)', { timeout: 12
     const top = rows.first();
     assert.equal(await top.locator('.c-method').innerText(), 'POST');
     assert.equal(await top.locator('.c-host').innerText(), 'shop.test');
-    assert.equal(await top.locator('.c-path').innerText(), '/cart');
+    assert.equal(await top.locator('.c-name .file').innerText(), 'cart');
+    assert.equal(await top.locator('.c-name .url').innerText(), 'http://shop.test/cart');
     assert.equal(await top.locator('.c-status').innerText(), '503');
     assert.match((await top.locator('.c-status').getAttribute('class')) ?? '', /s-5xx/);
     assert.equal(await page.evaluate('globalThis.__sameDocument'), true, 'no reload');
@@ -101,7 +102,7 @@ describe('GUI against a fake API (headless Chromium, strict CSP)', { timeout: 12
     assertPageClean(watch);
   });
 
-  it('opens a flow with headers in wire order and its text body, at a URL a teammate can open', async () => {
+  it('opens a flow on its preview, with headers in wire order, details and payload, at a URL a teammate can open', async () => {
     const json = '{"greeting":"hello","items":[1,2,3]}';
     const flow = sampleFlow({
       index: 10,
@@ -156,75 +157,71 @@ describe('GUI against a fake API (headless Chromium, strict CSP)', { timeout: 12
     };
     flow.record.anomalies = ['duplicate-content-length'];
     const api = await startApi([flow, image]);
-    const { page, watch } = await open(api);
-    await page.locator(`tr[data-id="${flow.record.flowId}"]`).click();
+    const { page, watch } = await open(api, { hash: `#/flows/${flow.record.flowId}` });
     const detail = page.locator('hp-flow-detail');
-    await detail.locator('hp-body-view pre').waitFor();
+    await detail.getByRole('tab', { name: 'Preview', selected: true }).waitFor();
     assert.equal(
       await detail.locator('.url').innerText(),
       'https://api.test/v1/login?next=%2Fhome',
     );
-    assert.equal(
-      await detail.locator('hp-body-view pre').innerText(),
-      json,
-      'response tab first, text body',
-    );
-    assert.deepEqual(await detail.locator('td.name').allInnerTexts(), [
-      'Content-Type',
-      'Set-Cookie',
-      'Set-Cookie',
-    ]);
-    assert.match(page.url(), new RegExp(`#/flows/${flow.record.flowId}$`));
-    await shot(page, 'detail-response-light');
+    await detail.locator('hp-vis-code hp-code-view .badge.ok').waitFor(); // pretty-printed in the worker
+    assert.match(await detail.locator('hp-code-view pre').innerText(), /"greeting": "hello"/);
+    await shot(page, 'detail-preview-light');
 
-    await detail.getByRole('tab', { name: 'Request' }).click();
-    await detail.getByText('user=admin&password=hunter2').waitFor();
-    assert.deepEqual(await detail.locator('td.name').allInnerTexts(), [
+    await detail.getByRole('tab', { name: 'Headers' }).click();
+    await page.waitForURL(new RegExp(`#/flows/${flow.record.flowId}/headers`));
+    const headers = detail.locator('hp-headers-tab section');
+    await headers.first().locator('td.name').first().waitFor();
+    assert.deepEqual(await headers.first().locator('td.name').allInnerTexts(), [
       'Host',
       'X-Dup',
       'Content-Type',
       'x-dup',
       'Cookie',
     ]);
-    assert.deepEqual(await detail.locator('td.value').allInnerTexts(), [
+    assert.deepEqual(await headers.first().locator('td.value').allInnerTexts(), [
       'api.test',
       'one',
       'application/x-www-form-urlencoded',
       'two',
       'session=abc',
     ]);
-    assert.match(page.url(), new RegExp(`#/flows/${flow.record.flowId}/request$`));
-    await shot(page, 'detail-request-light');
+    assert.deepEqual(await headers.nth(1).locator('td.name').allInnerTexts(), [
+      'Content-Type',
+      'Set-Cookie',
+      'Set-Cookie',
+    ]);
+    await shot(page, 'detail-headers-light');
 
-    await detail.getByRole('tab', { name: 'Connection' }).click();
-    const connection = detail.locator('hp-connection-view');
-    await connection.getByText('93.184.215.14:443').waitFor();
-    await connection.getByText('SELF_SIGNED_CERT_IN_CHAIN', { exact: false }).waitFor();
-    await connection
-      .locator('hp-certificate')
+    await detail.getByRole('tab', { name: 'Payload' }).click();
+    await detail.locator('hp-payload-tab').getByText('hunter2').waitFor();
+
+    await detail.getByRole('tab', { name: 'Details' }).click();
+    const details = detail.locator('hp-details-tab');
+    await details.getByText('93.184.215.14:443').waitFor();
+    await details.getByText('SELF_SIGNED_CERT_IN_CHAIN', { exact: false }).waitFor();
+    await details
+      .locator('hp-certificate-card')
       .getByText('CN=Evil Root CA, O=<b>Evil</b>')
       .waitFor();
-    await shot(page, 'detail-connection-light');
+    await details.getByText('duplicate-content-length').waitFor();
+    await shot(page, 'detail-details-light');
 
-    // A teammate opens the shared URL in a fresh browser.
+    // A teammate opens the shared URL in a fresh browser: bytes that are not the PNG they claim.
     const shared = await open(api, { hash: `#/flows/${image.record.flowId}`, colorScheme: 'dark' });
     const sharedDetail = shared.page.locator('hp-flow-detail');
-    await sharedDetail.getByText('Binary content').waitFor();
+    await sharedDetail.locator('hp-preview-tab hp-hex-view').waitFor();
     assert.equal(await sharedDetail.locator('.url').innerText(), 'http://cdn.test/logo.png');
     assert.equal(
       await sharedDetail.getByRole('link', { name: 'Download raw' }).getAttribute('href'),
       `/api/flows/${image.record.flowId}/response/body`,
-    );
-    assert.equal(
-      await shared.page.locator('tr.selected').getAttribute('data-id'),
-      image.record.flowId,
     );
     await shot(shared.page, 'detail-binary-dark');
     assertPageClean(watch);
     assertPageClean(shared.watch);
   });
 
-  it('renders hostile URL, method, host, header and body content as inert text', async () => {
+  it('renders hostile URL, method, host, header and body content as inert text in every tab', async () => {
     const script = '<script>globalThis.__xssCanary = true; alert("script")</script>';
     const img = '<img src=x onerror="globalThis.__xssCanary = true; alert(1)">';
     const evil = sampleFlow({
@@ -244,28 +241,24 @@ describe('GUI against a fake API (headless Chromium, strict CSP)', { timeout: 12
       responseBody: `<!doctype html>${script}${img}<iframe src="javascript:alert(8)"></iframe>`,
     });
     const api = await startApi([evil]);
-    const { page, watch } = await open(api);
-    const row = page.locator(`tr[data-id="${evil.record.flowId}"]`);
-    await row.waitFor();
-    assert.equal(await row.locator('.c-method').innerText(), '<img src=x onerror=alert(2)>');
-    assert.equal(
-      await row.locator('.c-host').innerText(),
-      '"><img src=x onerror=alert(9)>.evil.test',
-    );
-    await row.click();
+    const { page, watch } = await open(api, { hash: `#/flows/${evil.record.flowId}/preview` });
     const detail = page.locator('hp-flow-detail');
-    await detail.locator('hp-body-view pre').waitFor();
+    await detail.locator('hp-vis-html hp-code-view pre').waitFor();
     assert.equal(
-      await detail.locator('hp-body-view pre').innerText(),
+      await detail.locator('hp-vis-html hp-code-view pre').innerText(),
       `<!doctype html>${script}${img}<iframe src="javascript:alert(8)"></iframe>`,
     );
     assert.equal(await detail.locator('.url').innerText(), evil.record.request.url);
-    assert.ok((await detail.locator('td.value').allInnerTexts()).includes('javascript:alert(7)'));
-    await shot(page, 'xss-response');
-    await detail.getByRole('tab', { name: 'Request' }).click();
+    await shot(page, 'xss-preview');
+    for (const tab of ['Headers', 'Details', 'Payload', 'Raw']) {
+      await detail.getByRole('tab', { name: tab }).click();
+      await detail.getByRole('tab', { name: tab, selected: true }).waitFor();
+    }
+    await detail.getByRole('tab', { name: 'Headers' }).click();
     await detail.getByText('<svg onload=alert(5)>').waitFor();
     assert.ok((await detail.locator('td.value').allInnerTexts()).includes(img));
-    await shot(page, 'xss-request');
+    assert.ok((await detail.locator('td.value').allInnerTexts()).includes('javascript:alert(7)'));
+    await shot(page, 'xss-headers');
 
     assert.deepEqual(
       await page.evaluate(ACTIVE_CONTENT_PROBE),
@@ -276,7 +269,7 @@ describe('GUI against a fake API (headless Chromium, strict CSP)', { timeout: 12
     assertPageClean(watch);
   });
 
-  it('shows only the first MiB of a large text body and says so; falls back to raw bytes when undecodable', async () => {
+  it('shows the start of a large text body and says so; falls back to raw bytes when undecodable', async () => {
     const big = sampleFlow({
       index: 30,
       url: 'http://big.test/log.txt',
@@ -293,18 +286,22 @@ describe('GUI against a fake API (headless Chromium, strict CSP)', { timeout: 12
       undecodable: true,
     });
     const api = await startApi([big, brotli]);
-    const { page, watch } = await open(api, { hash: `#/flows/${big.record.flowId}` });
-    const body = page.locator('hp-flow-detail hp-body-view');
-    await body.getByText('Showing the first 1.0 MiB only').waitFor();
-    assert.equal((await body.locator('pre').textContent())?.length, 1024 * 1024);
+    const { page, watch } = await open(api, { hash: `#/flows/${big.record.flowId}/preview` });
+    const preview = page.locator('hp-flow-detail hp-preview-tab');
+    await preview.getByText('Showing the first 512 KiB of text.').waitFor();
+    assert.equal((await preview.locator('hp-vis-text pre').textContent())?.length, 512 * 1024);
+    await preview.getByRole('button', { name: /Show all/ }).click();
+    await page.waitForFunction(
+      `document.querySelector('hp-app').shadowRoot.querySelector('hp-flow-detail').shadowRoot.querySelector('hp-preview-tab').shadowRoot.querySelector('hp-vis-text').shadowRoot.querySelector('pre').textContent.length === ${60_000 * 22}`,
+    );
 
-    await page.locator(`tr[data-id="${brotli.record.flowId}"]`).click();
-    await body
-      .getByText('could not remove the content-encoding, and the raw bytes are binary')
+    await page.evaluate(`location.hash = '#/flows/${brotli.record.flowId}/preview'`);
+    await preview
+      .getByText('could not remove the content-encoding; these are the raw bytes')
       .waitFor();
-    assert.equal(await body.getByRole('link', { name: 'Download decoded' }).count(), 0);
+    assert.equal(await preview.getByRole('link', { name: 'Download decoded' }).count(), 0);
     assert.equal(
-      await body.getByRole('link', { name: 'Download raw' }).getAttribute('href'),
+      await preview.getByRole('link', { name: 'Download raw' }).getAttribute('href'),
       `/api/flows/${brotli.record.flowId}/response/body`,
     );
     assert.ok(api.requests.includes(`/api/flows/${brotli.record.flowId}/response/body`));
@@ -312,8 +309,8 @@ describe('GUI against a fake API (headless Chromium, strict CSP)', { timeout: 12
     assertPageClean(watch, [/status of 422/]); // the analyzer's answer to ?decoded=1, logged by Chromium
   });
 
-  it('sorts by a clicked column and loads older flows with the cursor', async () => {
-    const flows = Array.from({ length: 230 }, (_, i) =>
+  it('sorts by a clicked column on the server and pages on by keyset as the table scrolls', async () => {
+    const flows = Array.from({ length: 400 }, (_, i) =>
       sampleFlow({
         index: 100 + i,
         url: `http${i % 3 ? '' : 's'}://bulk${i % 5}.test/n/${i}?page=${i}`,
@@ -325,34 +322,41 @@ describe('GUI against a fake API (headless Chromium, strict CSP)', { timeout: 12
     );
     const api = await startApi(flows);
     const { page, watch } = await open(api);
-    const rows = page.locator('tr[data-id]');
+    const rows = page.locator('hp-flow-table .row[data-id]');
     await rows.first().waitFor();
-    assert.equal(await rows.count(), 200, 'first page');
-    assert.equal(await rows.nth(3).locator('.c-status').innerText(), 'no server'); // flow 226: upstream unreachable
+    // The first page is 100 flows; the view is near its end, so the next pages follow by keyset.
+    await page.locator('hp-top-bar .count', { hasText: '400 flows' }).waitFor();
+    assert.ok(api.requests.some((r) => r.startsWith('/api/flows?') && r.includes('after=')));
+    assert.ok((await rows.count()) < 80, 'only the rows in view are in the DOM');
+    assert.equal(await rows.nth(5).locator('.c-status').innerText(), 'no server'); // i = 394
     await shot(page, 'table-many-light');
     await page.emulateMedia({ colorScheme: 'dark' });
     await shot(page, 'table-many-dark');
     await page.emulateMedia({ colorScheme: 'light' });
 
-    await page.getByRole('button', { name: 'Load older flows' }).click();
-    await page.getByText('Start of the capture').waitFor();
-    assert.equal(await rows.count(), 230);
-    assert.ok(api.requests.some((r) => r.startsWith('/api/flows?') && r.includes('cursor=200')));
-
-    await rows.nth(3).click();
-    await page.locator('hp-flow-detail .flow-error').getByText('upstream-unreachable').waitFor();
-    await shot(page, 'detail-error');
-
-    await page.locator('th.c-status button').click();
-    assert.equal(await rows.first().locator('.c-status').innerText(), '200');
-    assert.match(page.url(), /sort=status&dir=asc/);
-    await page.locator('th.c-status button').click();
-    assert.equal(await rows.first().locator('.c-status').innerText(), '500');
-    await page.locator('th.c-status button').click();
-    assert.equal(
-      await rows.first().getAttribute('data-id'),
-      flows[229]?.record.flowId,
-      'back to arrival order',
+    const status = page.locator('hp-flow-table .th[data-col="status"] button.sort');
+    await status.click();
+    await page.waitForURL(/sort=status&dir=desc/);
+    await waitUntil(async () => (await rows.first().locator('.c-status').innerText()) === '500', {
+      what: 'highest status first',
+    });
+    assert.ok(
+      api.requests.some((r) => r.includes('sort=status&dir=desc')),
+      'sorted by the server',
+    );
+    await status.click();
+    await page.waitForURL(/sort=status&dir=asc/);
+    await waitUntil(
+      async () => (await rows.first().locator('.c-status').innerText()) === 'no server',
+      {
+        what: 'flows without a status first',
+      },
+    );
+    await page.locator('hp-flow-table .th[data-col="start"] button.sort').click();
+    await page.waitForURL((u) => !u.hash.includes('sort='));
+    await waitUntil(
+      async () => (await rows.first().getAttribute('data-id')) === flows[399]?.record.flowId,
+      { what: 'back to newest first' },
     );
     assertPageClean(watch);
   });
@@ -374,11 +378,11 @@ describe('GUI against a fake API (headless Chromium, strict CSP)', { timeout: 12
       2,
       'one ticket per connection',
     );
-    await page.locator(`tr[data-id="${missed.record.flowId}"]`).waitFor();
+    await page.locator(`hp-flow-table .row[data-id="${missed.record.flowId}"]`).waitFor();
     const after = sampleFlow({ index: 502, url: 'http://gap.test/after' });
     api.publish(after);
-    await page.locator(`tr[data-id="${after.record.flowId}"]`).waitFor();
-    assert.equal(await page.locator('tr[data-id]').count(), 3);
+    await page.locator(`hp-flow-table .row[data-id="${after.record.flowId}"]`).waitFor();
+    assert.equal(await page.locator('hp-flow-table .row[data-id]').count(), 3);
     assertPageClean(watch);
   });
 });

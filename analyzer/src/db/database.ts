@@ -26,6 +26,9 @@ export interface FlowsTable {
   error_kind: string | null;
   request_body_sha256: string | null;
   response_body_sha256: string | null;
+  /** Media type of the response body by magic bytes (migration 0002). */
+  sniffed_type: string | null;
+  host_mismatch: ColumnType<boolean, boolean | undefined, boolean>;
   /** The FlowRecord (bodies as metadata), as stored. */
   record: ColumnType<unknown, string, string>;
   received_at: Generated<Date>;

@@ -15,3 +15,8 @@ export function isDataError(err: unknown): boolean {
   const code = sqlState(err);
   return code !== undefined && ['22', '23', '54'].includes(code.slice(0, 2));
 }
+
+/** PostgreSQL refused a regular expression (SQLSTATE 2201B), e.g. from a filter. */
+export function isInvalidRegex(err: unknown): boolean {
+  return sqlState(err) === '2201B';
+}

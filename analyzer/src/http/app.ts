@@ -21,6 +21,9 @@ import { installStaticGui } from './static-gui.js';
 import { flowRoutes } from './routes/flows.js';
 import { liveRoutes } from './routes/live.js';
 import { systemRoutes } from './routes/system.js';
+import { fleetRoutes } from './routes/fleet.js';
+import type { DeadLetterStore } from '../store/dead-letter-store.js';
+import type { AnalyzerMetrics } from '../metrics/analyzer-metrics.js';
 
 export interface AppConfig {
   webRoot?: string;
@@ -36,8 +39,12 @@ export interface AppOptions {
   users: UserStore;
   log: Logger;
   config?: AppConfig;
-  /** Sensors' heartbeats, for /api/ca.pem (analyzer mode). */
+  /** Sensors' heartbeats, for /api/ca.pem and /api/sensors (analyzer mode). */
   sensors?: SensorStore;
+  /** Dead letters for admins (GET /api/dead-letters). */
+  deadLetters?: DeadLetterStore;
+  /** Served at /metrics (behind the same Basic auth as the API). */
+  metrics?: AnalyzerMetrics;
   /** A fixed CA for /api/ca.pem (standalone mode); wins over `sensors`. */
   caPem?: string;
   /** Defaults to one over `users` with the standard limits. */
@@ -94,6 +101,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     decodedBodyLimit: config.decodedBodyLimit ?? 64 * 1024 * 1024,
   });
   await app.register(liveRoutes, { hub, tickets });
+  await app.register(fleetRoutes, {
+    sensors,
+    deadLetters: options.deadLetters,
+    metrics: options.metrics,
+  });
   await installStaticGui(app, config.webRoot ?? DEFAULT_WEB_ROOT);
 
   await app.ready();

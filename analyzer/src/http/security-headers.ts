@@ -14,6 +14,8 @@ export const GUI_CSP = [
   "media-src 'self' blob: data:",
   "font-src 'self'",
   "connect-src 'self'",
+  // the highlight worker (web/build/highlight-worker.js): same origin, never blob: or data:
+  "worker-src 'self'",
   "frame-src 'self' blob:",
   "object-src 'none'",
   "frame-ancestors 'none'",

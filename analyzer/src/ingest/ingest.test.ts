@@ -17,6 +17,7 @@ import { createIngestFixture } from '../testing/ingest-fixture.js';
 import { silentLogger } from '../testing/migrated-database.js';
 import { sampleFlow, waitUntil } from '@honeyproxy/testkit';
 import { createIngest } from './ingest.js';
+import { createAnalyzerMetrics } from '../metrics/analyzer-metrics.js';
 import { createLivePublisher, startLiveRelay } from './live-relay.js';
 import { startHeartbeatListener } from './heartbeat-listener.js';
 import { deferrer } from '../testing/defer.js';
@@ -57,7 +58,7 @@ describe('ingest', { timeout: 60_000 }, () => {
     assert.deepEqual(heard.map((f) => f.id).sort(), [small.flow.flowId, big.flow.flowId].sort());
     assert.deepEqual(
       heard.find((f) => f.id === small.flow.flowId),
-      summarizeFlow(small.flow),
+      { ...summarizeFlow(small.flow), sniffedType: 'text/plain' }, // sniffed by the analyzer
     );
 
     // A replay after the duplicate window (new msgID) changes nothing and announces nothing.
@@ -73,7 +74,14 @@ describe('ingest', { timeout: 60_000 }, () => {
     const fx = await createIngestFixture();
     defer(() => fx.close());
     const store = createFlowStore({ db: fx.mdb.db, log });
-    const ingest = createIngest({ nc: fx.nc, store, log, options: { missingBodyDeliveries: 1 } });
+    const metrics = createAnalyzerMetrics({ processMetrics: false });
+    const ingest = createIngest({
+      nc: fx.nc,
+      store,
+      log,
+      metrics: metrics.ingest,
+      options: { missingBodyDeliveries: 1 },
+    });
     defer(() => ingest.stop());
     await ingest.start();
 
@@ -112,6 +120,10 @@ describe('ingest', { timeout: 60_000 }, () => {
     );
     assert.equal(await fx.count('flows'), 1);
     assert.equal(await store.get(impostor.flow.flowId), undefined);
+    const exposition = (await metrics.render()).body;
+    assert.match(exposition, /^honeyproxy_analyzer_dead_letters_total 6$/m);
+    assert.match(exposition, /^honeyproxy_analyzer_flows_stored_total 1$/m);
+    assert.match(exposition, /^honeyproxy_analyzer_flows_received_total \d+$/m);
     const jsm = await jetstreamManager(fx.nc);
     await waitUntil(async () => (await jsm.streams.info('FLOWS')).state.messages === 0, {
       what: 'terminated messages leave the work queue',

@@ -22,6 +22,7 @@ import {
   type JetStreamSetupOptions,
 } from './jetstream-setup.js';
 import { createMicroBatcher } from './micro-batcher.js';
+import type { IngestMetrics } from '../metrics/analyzer-metrics.js';
 
 export interface IngestOptions extends JetStreamSetupOptions {
   /** Most messages per transaction (default 500). */
@@ -35,7 +36,7 @@ export interface IngestOptions extends JetStreamSetupOptions {
   nakMaxMs?: number;
   /** Deliveries to wait for a missing BODIES object before dead-lettering the flow (default 5). */
   missingBodyDeliveries?: number;
-  /** Batches processed at once (default 2). */
+  /** Batches processed at once (default 4). */
   concurrency?: number;
 }
 
@@ -63,22 +64,34 @@ export interface CreateIngestOptions {
   log: Logger;
   /** Called with the newly stored flows after each commit. */
   live?: (flows: readonly FlowSummary[]) => void;
+  /** Counts for /metrics. */
+  metrics?: IngestMetrics;
   options?: IngestOptions;
 }
+
+/** Short reasons for the retry metric's label. */
+type RetryReason = 'database' | 'body-missing' | 'error';
 
 interface Dead {
   msg: JsMsg;
   reason: string;
 }
 
-export function createIngest({ nc, store, log, live, options = {} }: CreateIngestOptions): Ingest {
+export function createIngest({
+  nc,
+  store,
+  log,
+  live,
+  metrics,
+  options = {},
+}: CreateIngestOptions): Ingest {
   const batchSize = options.batchSize ?? 500;
   const batchWaitMs = options.batchWaitMs ?? 25;
   const maxBodyBytes = options.maxBodyBytes ?? 64 * 1024 * 1024;
   const nakBase = options.nakBaseMs ?? 1000;
   const nakMax = options.nakMaxMs ?? 60_000;
   const missingBodyDeliveries = options.missingBodyDeliveries ?? 5;
-  const concurrency = options.concurrency ?? 2;
+  const concurrency = options.concurrency ?? 4;
   const stats: IngestStats = { batches: 0, stored: 0, duplicates: 0, deadLetters: 0, retried: 0 };
   let stopping = false;
   let messages: ConsumerMessages | undefined;
@@ -89,9 +102,10 @@ export function createIngest({ nc, store, log, live, options = {} }: CreateInges
   const delayFor = (msg: JsMsg) =>
     Math.min(nakMax, nakBase * 2 ** Math.min(16, Math.max(0, msg.info.deliveryCount - 1)));
 
-  const retry = (msgs: readonly JsMsg[], why: string, err?: unknown) => {
+  const retry = (msgs: readonly JsMsg[], why: RetryReason, err?: unknown) => {
     for (const m of msgs) m.nak(delayFor(m));
     stats.retried += msgs.length;
+    metrics?.retried(msgs.length, why);
     const now = Date.now();
     if (now - lastRetryLog > 5000) {
       lastRetryLog = now;
@@ -163,11 +177,15 @@ export function createIngest({ nc, store, log, live, options = {} }: CreateInges
     stats.stored += summaries.length;
     stats.duplicates += ready.length - summaries.length;
     stats.deadLetters += dead.length;
+    metrics?.stored(summaries.length);
+    metrics?.duplicates(ready.length - summaries.length);
+    metrics?.deadLettered(dead.length);
     if (summaries.length > 0) live?.(summaries);
   }
 
   async function processBatch(msgs: readonly JsMsg[], handles: JetStreamHandles): Promise<void> {
     stats.batches++;
+    metrics?.received(msgs.length);
     const dead: Dead[] = [];
     const candidates: { msg: JsMsg; item: IngestItem }[] = [];
     for (const msg of msgs) {
@@ -218,7 +236,7 @@ export function createIngest({ nc, store, log, live, options = {} }: CreateInges
         }
       }
     }
-    if (later.length > 0) retry(later, 'body not available in BODIES yet');
+    if (later.length > 0) retry(later, 'body-missing');
     await commitAndAck(ready, dead);
   }
 
@@ -253,12 +271,16 @@ export function createIngest({ nc, store, log, live, options = {} }: CreateInges
     for (let failures = 0; !stopping;) {
       try {
         const consumer = await handles.js.consumers.get(FLOWS_STREAM, INGEST_CONSUMER);
-        messages = await consumer.consume({ max_messages: Math.max(batchSize * 2, 100) });
+        // Enough prefetched for every batch in flight plus the next one being filled.
+        messages = await consumer.consume({
+          max_messages: Math.max(batchSize * (concurrency + 1), 100),
+        });
         started();
         failures = 0;
         const batcher = createMicroBatcher(messages, { max: batchSize, maxWaitMs: batchWaitMs });
-        // A few batches in flight: one is parsed and hashed here while another commits in
-        // Postgres (its own process), which roughly doubles throughput on a small machine.
+        // A few batches in flight: some are parsed and hashed here while others commit in
+        // Postgres (their own backends, so both cores work). Measured on 2 cores: 4 in flight
+        // ingest ~1.7× what 2 did; 6–8 were slower again (index page contention, BENCHMARKS.md).
         const inFlight = new Set<Promise<void>>();
         for (let batch = await batcher.next(); batch !== null; batch = await batcher.next()) {
           // Prefetched after stop: hand back at once so another analyzer takes them.
@@ -267,9 +289,13 @@ export function createIngest({ nc, store, log, live, options = {} }: CreateInges
             continue;
           }
           const current = batch;
+          const began = performance.now();
           const done: Promise<void> = processBatch(current, handles)
-            .catch((err: unknown) => retry(current, 'unexpected error', err))
-            .finally(() => inFlight.delete(done));
+            .catch((err: unknown) => retry(current, 'error', err))
+            .finally(() => {
+              inFlight.delete(done);
+              metrics?.batch(current.length, (performance.now() - began) / 1000);
+            });
           inFlight.add(done);
           if (inFlight.size >= concurrency) await Promise.race(inFlight);
         }

@@ -12,9 +12,11 @@ import {
   type BodyMeta,
   type FlowRecord,
   type FlowSummary,
+  type HeaderPairs,
 } from '@honeyproxy/protocol';
 import type { IngestItem } from './ingest-item.js';
 import { needsSanitizing, sanitizeJson } from './sanitize-json.js';
+import { sniffBody } from './sniff-body.js';
 
 /** A flow that cannot be stored as it is (the reason is safe to show and store). */
 export class InvalidFlowError extends Error {
@@ -44,6 +46,7 @@ export function sha256Hex(data: Uint8Array): string {
 function checkBody(
   side: string,
   body: Body,
+  headers: HeaderPairs,
   supplied: ReadonlyMap<string, Uint8Array>,
   out: { bodies: BodyRow[]; assumed: string[] },
 ): BodyMeta {
@@ -78,6 +81,8 @@ function checkBody(
     if (sha256Hex(data) !== sha256)
       throw new InvalidFlowError(`${side} body bytes do not match its sha256`);
     out.bodies.push({ sha256, data });
+    const sniffedType = sniffBody(data, headers);
+    if (sniffedType !== undefined) return { len, capturedLen, sha256, truncated, sniffedType };
   }
   return { len, capturedLen, sha256, truncated };
 }
@@ -91,7 +96,13 @@ export function prepareFlow(item: IngestItem): PreparedFlow {
     );
   }
   const out = { bodies: [] as BodyRow[], assumed: [] as string[] };
-  const requestBody = checkBody('request', flow.request.body, item.bodies, out);
+  const requestBody = checkBody(
+    'request',
+    flow.request.body,
+    flow.request.headers,
+    item.bodies,
+    out,
+  );
   const record: FlowRecord = {
     ...flow,
     request: { ...flow.request, body: requestBody },
@@ -99,7 +110,13 @@ export function prepareFlow(item: IngestItem): PreparedFlow {
       ? {
           response: {
             ...flow.response,
-            body: checkBody('response', flow.response.body, item.bodies, out),
+            body: checkBody(
+              'response',
+              flow.response.body,
+              flow.response.headers,
+              item.bodies,
+              out,
+            ),
           },
         }
       : {}),
@@ -117,10 +134,12 @@ export function prepareFlow(item: IngestItem): PreparedFlow {
     path: s.path,
     status: s.status,
     content_type: s.contentType,
+    sniffed_type: s.sniffedType,
     response_size: s.size,
     tls: s.tls,
     client_ip: s.clientIp,
     server_ip: s.serverIp,
+    host_mismatch: s.hostMismatch,
     error_kind: s.error,
     request_body_sha256: requestBody?.sha256 ?? null,
     response_body_sha256: record.response?.body?.sha256 ?? null,

@@ -1,9 +1,17 @@
 /**
- * Sensors as the analyzer knows them: the last heartbeat of each (upserted on every heartbeat) and
- * the CA certificate their clients must trust, served by /api/ca.pem.
+ * Sensors as the analyzer knows them: the last heartbeat of each (upserted on every heartbeat), the
+ * fleet's health derived from it for /api/sensors, and the CA certificate their clients must trust,
+ * served by /api/ca.pem.
  */
 import { sql, type Kysely } from 'kysely';
-import type { SensorHeartbeat } from '@honeyproxy/protocol';
+import {
+  HEARTBEAT_INTERVAL_MS,
+  STALE_AFTER_HEARTBEATS,
+  sensorHeartbeatCodec,
+  type SensorHeartbeat,
+  type SensorList,
+  type SensorStatus,
+} from '@honeyproxy/protocol';
 import type { Database } from '../db/database.js';
 import { sanitizeJson } from './sanitize-json.js';
 
@@ -11,6 +19,37 @@ export interface SensorStore {
   recordHeartbeat(heartbeat: SensorHeartbeat): Promise<void>;
   /** CA PEM of the sensor heard from most recently, if any sent one. */
   latestCaPem(): Promise<string | undefined>;
+  /** Every sensor's state as of `now` (epoch ms), by id. */
+  list(now?: number): Promise<SensorList>;
+}
+
+export const STALE_AFTER_MS = HEARTBEAT_INTERVAL_MS * STALE_AFTER_HEARTBEATS;
+
+/** online / stale / alarm and lag from a sensor's last heartbeat (pure, for tests). */
+export function sensorStatus(
+  row: { id: string; lastSeen: number; firstSeen: number; lastFlowAt: number | null },
+  hb: SensorHeartbeat,
+  now: number,
+): SensorStatus {
+  const state =
+    now - row.lastSeen > STALE_AFTER_MS ? 'stale' : hb.alarms.length > 0 ? 'alarm' : 'online';
+  return {
+    id: row.id,
+    state,
+    lastSeen: row.lastSeen,
+    firstSeen: row.firstSeen,
+    version: hb.version,
+    mode: hb.mode,
+    uptimeMs: Math.max(0, hb.sentAt - hb.startedAt),
+    counters: hb.counters,
+    backlog: hb.backlog,
+    ...(hb.spoolBytes !== undefined && { spoolBytes: hb.spoolBytes }),
+    alarms: hb.alarms,
+    caSha256: hb.caSha256,
+    lastFlowAt: row.lastFlowAt,
+    lagMs:
+      hb.backlog === 0 ? 0 : row.lastFlowAt === null ? null : Math.max(0, now - row.lastFlowAt),
+  };
 }
 
 export function createSensorStore(options: { db: Kysely<Database> }): SensorStore {
@@ -46,6 +85,42 @@ export function createSensorStore(options: { db: Kysely<Database> }): SensorStor
         .limit(1)
         .executeTakeFirst();
       return row?.ca_pem ?? undefined;
+    },
+    async list(now = Date.now()) {
+      // The newest flow per sensor is one step down the (sensor_id, started_at DESC) index.
+      const rows = await db
+        .selectFrom('sensors')
+        .select([
+          'id',
+          'heartbeat',
+          sql<number>`extract(epoch from last_seen) * 1000`.as('last_seen_ms'),
+          sql<number>`extract(epoch from first_seen) * 1000`.as('first_seen_ms'),
+          sql<
+            number | null
+          >`(SELECT max(f.started_at) FROM flows f WHERE f.sensor_id = sensors.id)`.as(
+            'last_flow_at',
+          ),
+        ])
+        .orderBy('id')
+        .execute();
+      const sensors: SensorStatus[] = [];
+      for (const r of rows) {
+        // Validated when it arrived; checked again because the database is outside the process.
+        if (!sensorHeartbeatCodec.check(r.heartbeat)) continue;
+        sensors.push(
+          sensorStatus(
+            {
+              id: r.id,
+              lastSeen: Number(r.last_seen_ms),
+              firstSeen: Number(r.first_seen_ms),
+              lastFlowAt: r.last_flow_at === null ? null : Number(r.last_flow_at),
+            },
+            r.heartbeat,
+            now,
+          ),
+        );
+      }
+      return { sensors, now, staleAfterMs: STALE_AFTER_MS };
     },
   };
 }

@@ -8,6 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLogger } from '@honeyproxy/common';
 import { flowMessageCodec } from '@honeyproxy/protocol';
+import { parseCidrList, type Cidr } from '../containment.js';
+import type { SensorMode } from '../config.js';
+import type { HostResolver } from '../host-resolver.js';
+import type { OriginalDestination } from '../original-destination.js';
 import { createSensor, type Sensor } from '../sensor.js';
 import { createCollectingSink, type CollectingSink } from './collecting-sink.js';
 
@@ -25,7 +29,18 @@ export interface TestSensorOptions {
   /** An existing CA directory (default: a new one in a temp dir). */
   caDir?: string;
   port?: number;
+  /** Default: loopback (the test origins live there), which containment refuses otherwise. */
+  allowDestinations?: readonly Cidr[];
+  denyDestinations?: readonly Cidr[];
+  allowClients?: readonly Cidr[];
+  mode?: SensorMode;
+  /** A fake original-destination reader (default: none, every connection explicit). */
+  originalDestination?: OriginalDestination;
+  resolver?: HostResolver;
 }
+
+/** What tests open: the loopback origins. */
+export const TEST_ALLOWED_DESTINATIONS = parseCidrList('127.0.0.0/8,::1/128');
 
 export async function startTestSensor(
   cleanup: Cleanup,
@@ -54,7 +69,13 @@ export async function startTestSensor(
       caDir,
       maxBody: options.maxBody ?? 64 * 1024 * 1024,
       sensorId: 'test-sensor',
+      mode: options.mode ?? 'both',
+      allowDestinations: options.allowDestinations ?? TEST_ALLOWED_DESTINATIONS,
+      denyDestinations: options.denyDestinations ?? [],
+      allowClients: options.allowClients ?? [],
     },
+    originalDestination: options.originalDestination ?? null,
+    ...(options.resolver && { resolver: options.resolver }),
     sink: checked,
     log: createLogger({ name: 'sensor-test', level: 'silent' }),
   });

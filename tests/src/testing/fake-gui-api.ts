@@ -16,6 +16,9 @@ import {
   liveMessageCodec,
   liveTicketCodec,
   summarizeFlow,
+  compileFilter,
+  parseFilter,
+  type FlowPage,
   whoAmICodec,
   type FlowSummary,
 } from '@honeyproxy/protocol';
@@ -99,6 +102,62 @@ export async function startFakeGuiApi(options: {
     res.end('{"error":"not found"}');
   }
 
+  /**
+   * The analyzer's list semantics over the stored flows: sort (a few keys), dir, filter `q`, and
+   * keyset pages by `after` / `before` a flow id (cursors are not used by the GUI).
+   */
+  function listPage(params: URLSearchParams): FlowPage {
+    const limit = Math.min(1000, Number(params.get('limit') ?? '100'));
+    const sort = params.get('sort') ?? 'start';
+    const asc = params.get('dir') === 'asc';
+    const key = (f: FlowSummary): number | string => {
+      switch (sort) {
+        case 'status':
+          return f.status ?? -1;
+        case 'size':
+          return f.size ?? -1;
+        case 'duration':
+          return f.duration ?? -1;
+        case 'method':
+          return f.method;
+        case 'host':
+          return f.host;
+        case 'url':
+          return f.url;
+        default:
+          return f.start;
+      }
+    };
+    const cmp = (a: FlowSummary, b: FlowSummary) => {
+      const [x, y] = [key(a), key(b)];
+      const order = x < y ? -1 : x > y ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+      return asc ? order : -order;
+    };
+    const match = compileFilter(parseFilter(params.get('q') ?? ''));
+    const all = flows
+      .map((f) => summarizeFlow(f.record))
+      .filter(match)
+      .sort(cmp);
+    const after = params.get('after');
+    const before = params.get('before');
+    if (before !== null) {
+      const end = all.findIndex((f) => f.id === before);
+      const start = Math.max(0, end - limit);
+      return {
+        flows: all.slice(start, Math.max(0, end)),
+        next: null,
+        prev: start > 0 ? 'more' : null,
+      };
+    }
+    const from = after === null ? 0 : all.findIndex((f) => f.id === after) + 1;
+    const page = all.slice(from, from + limit);
+    return {
+      flows: page,
+      next: from + limit < all.length ? 'more' : null,
+      prev: from > 0 ? 'more' : null,
+    };
+  }
+
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://fake');
     requests.push(`${url.pathname}${url.search}`);
@@ -117,14 +176,10 @@ export async function startFakeGuiApi(options: {
       tickets.add(ticket);
       return json(res, liveTicketCodec.decode({ ticket }));
     }
-    if (path === '/api/flows') {
-      const limit = Math.min(1000, Number(url.searchParams.get('limit') ?? '100'));
-      const offset = Number(url.searchParams.get('cursor') ?? '0');
-      const newestFirst = [...flows].reverse();
-      const page = newestFirst.slice(offset, offset + limit).map((f) => summarizeFlow(f.record));
-      const next = offset + limit < newestFirst.length ? String(offset + limit) : null;
-      return json(res, flowPageCodec.decode({ flows: page, next }));
-    }
+    if (path === '/api/flows') return json(res, flowPageCodec.decode(listPage(url.searchParams)));
+    if (path === '/api/sensors')
+      return json(res, { sensors: [], now: Date.now(), staleAfterMs: 30_000 });
+    if (/^\/api\/flows\/[0-9a-f-]{36}\/related$/.test(path)) return json(res, { flows: [] });
     const body = /^\/api\/flows\/([0-9a-f-]{36})\/(request|response)\/body$/.exec(path);
     if (body) {
       const flow = byId.get(body[1] ?? '');

@@ -70,6 +70,12 @@ function baseEnv(): Record<string, string> {
   return env;
 }
 
+/** Settings every test service gets unless the test says otherwise. */
+const TEST_DEFAULTS: Record<string, string> = {
+  // the test origins are on loopback, which the proxy's containment refuses by default
+  HONEYPROXY_ALLOW_DESTINATIONS: '127.0.0.0/8,::1/128',
+};
+
 const OUTPUT_MAX = 8 * 1024 * 1024;
 
 /**
@@ -82,7 +88,7 @@ export function startService(bin: BinName, options: StartServiceOptions = {}): S
     ['--enable-source-maps', BINS[bin], ...(options.args ?? [])],
     {
       cwd: options.cwd,
-      env: { ...baseEnv(), ...options.env },
+      env: { ...baseEnv(), ...TEST_DEFAULTS, ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );

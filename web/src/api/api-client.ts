@@ -7,10 +7,14 @@ import {
   flowPageCodec,
   flowRecordCodec,
   liveTicketCodec,
+  relatedFlowsCodec,
+  sensorListCodec,
   whoAmICodec,
   type Decoder,
   type FlowPage,
   type FlowRecord,
+  type FlowSummary,
+  type SensorList,
   type WhoAmI,
 } from '@honeyproxy/protocol';
 import { ApiError, BodyNotDecodableError } from './api-error.js';
@@ -21,7 +25,11 @@ import {
   LIVE_PATH,
   LIVE_TICKET_PATH,
   ME_PATH,
+  relatedPath,
+  SENSORS_PATH,
   type BodySide,
+  type FlowListQuery,
+  type RelatedKind,
 } from './paths.js';
 
 /** At most this many bytes of a body are read (the rest is cancelled). */
@@ -33,7 +41,10 @@ export interface BodyRead {
 
 export interface ApiClient {
   me(signal?: AbortSignal): Promise<WhoAmI>;
-  listFlows(limit: number, cursor: string | null, signal?: AbortSignal): Promise<FlowPage>;
+  listFlows(query: FlowListQuery, signal?: AbortSignal): Promise<FlowPage>;
+  /** The 2012 helpers: earlier flows with content for a 304, the request after a redirect. */
+  related(id: string, kind: RelatedKind, signal?: AbortSignal): Promise<FlowSummary[]>;
+  sensors(signal?: AbortSignal): Promise<SensorList>;
   getFlow(id: string, signal?: AbortSignal): Promise<FlowRecord>;
   /** Reads up to `maxBytes` of a body; throws BodyNotDecodableError when decoding was asked and failed. */
   getBody(
@@ -66,8 +77,13 @@ export function createApiClient(options: ApiClientOptions = {}): ApiClient {
       throw new ApiError(`cannot reach the analyzer (${path})`, 0, { cause });
     }
     if (res.ok) return res;
-    await res.body?.cancel().catch(() => undefined); // the error body is not needed
-    const message = `${path} answered ${res.status}${res.statusText ? ` ${res.statusText}` : ''}`;
+    let message = `${path.split('?')[0] ?? path} answered ${res.status}${res.statusText ? ` ${res.statusText}` : ''}`;
+    if (res.status === 400) {
+      // A client error's message says what was wrong (e.g. the filter); it is the server's text.
+      message = serverMessage(await res.text().catch(() => '')) ?? message;
+    } else {
+      await res.body?.cancel().catch(() => undefined); // the error body is not needed
+    }
     if (res.status === 422) throw new BodyNotDecodableError(message, res.status);
     throw new ApiError(message, res.status);
   }
@@ -79,7 +95,11 @@ export function createApiClient(options: ApiClientOptions = {}): ApiClient {
 
   return {
     me: (signal) => getJson(ME_PATH, whoAmICodec, signal),
-    listFlows: (limit, cursor, signal) => getJson(flowsPath(limit, cursor), flowPageCodec, signal),
+    listFlows: (query, signal) => getJson(flowsPath(query), flowPageCodec, signal),
+    async related(id, kind, signal) {
+      return (await getJson(relatedPath(id, kind), relatedFlowsCodec, signal)).flows;
+    },
+    sensors: (signal) => getJson(SENSORS_PATH, sensorListCodec, signal),
     getFlow: (id, signal) => getJson(flowPath(id), flowRecordCodec, signal),
     async getBody(id, side, { decoded, maxBytes, signal }) {
       const res = await request(bodyPath(id, side, decoded), '*/*', signal);
@@ -93,6 +113,18 @@ export function createApiClient(options: ApiClientOptions = {}): ApiClient {
       return `${scheme}//${loc.host}${LIVE_PATH}?ticket=${encodeURIComponent(ticket)}`;
     },
   };
+}
+
+/** The `message` of an API error body `{ error, message }`, if it is one. */
+function serverMessage(text: string): string | undefined {
+  try {
+    const body: unknown = JSON.parse(text);
+    if (typeof body === 'object' && body !== null && 'message' in body)
+      return typeof body.message === 'string' ? body.message.slice(0, 300) : undefined;
+  } catch {
+    // not JSON: keep the generic message
+  }
+  return undefined;
 }
 
 /** Reads at most `maxBytes` of the response, cancelling the rest. */

@@ -2,12 +2,14 @@
  * The API's paths, built only from validated flow ids and literals: a captured value never becomes a
  * URL here. Components may use these for download links (they never fetch).
  */
-import { createDecoder, FlowId } from '@honeyproxy/protocol';
+import { createDecoder, FlowId, type FlowSortKey } from '@honeyproxy/protocol';
 
 export type BodySide = 'request' | 'response';
+export type RelatedKind = 'earlier-content' | 'redirect-target';
 
 export const CA_CERT_PATH = '/api/ca.pem';
 export const ME_PATH = '/api/me';
+export const SENSORS_PATH = '/api/sensors';
 export const LIVE_TICKET_PATH = '/api/live/ticket';
 export const LIVE_PATH = '/api/live';
 
@@ -18,16 +20,38 @@ export function isFlowId(value: string): boolean {
   return flowIdCodec.check(value);
 }
 
-/** GET /api/flows?limit=&cursor= */
-export function flowsPath(limit: number, cursor: string | null): string {
-  const query = new URLSearchParams({ limit: String(limit) });
-  if (cursor !== null) query.set('cursor', cursor);
-  return `/api/flows?${query.toString()}`;
+export interface FlowListQuery {
+  limit: number;
+  sort: FlowSortKey;
+  dir: 'asc' | 'desc';
+  /** Filter expression ('' = none). */
+  q: string;
+  /** Rows after / before this flow in the sort order; absent: from the start. */
+  after?: string;
+  before?: string;
+}
+
+/** GET /api/flows?limit=&sort=&dir=&q=&after=|before= */
+export function flowsPath(query: FlowListQuery): string {
+  const params = new URLSearchParams({ limit: String(query.limit) });
+  if (query.sort !== 'start' || query.dir !== 'desc') {
+    params.set('sort', query.sort);
+    params.set('dir', query.dir);
+  }
+  if (query.q) params.set('q', query.q);
+  if (query.after !== undefined) params.set('after', flowIdCodec.decode(query.after));
+  if (query.before !== undefined) params.set('before', flowIdCodec.decode(query.before));
+  return `/api/flows?${params.toString()}`;
 }
 
 /** GET /api/flows/:id — throws on a malformed id rather than building a surprising path. */
 export function flowPath(id: string): string {
   return `/api/flows/${flowIdCodec.decode(id)}`;
+}
+
+/** GET /api/flows/:id/related?kind= */
+export function relatedPath(id: string, kind: RelatedKind): string {
+  return `${flowPath(id)}/related?kind=${kind}`;
 }
 
 /** Raw (`decoded` false) or content-decoded body of one side of a flow. */

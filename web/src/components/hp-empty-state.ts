@@ -1,10 +1,11 @@
 /**
  * What a new user sees before the first flow: how to send traffic through a sensor (explicit proxy
- * or transparent gateway), where to get the CA certificate and how to install it. Disappears by
- * itself when the first flow arrives on the live feed.
+ * or transparent gateway, with the sensors the analyzer knows), where to get the CA certificate and
+ * how to install it per OS. Disappears by itself when the first flow arrives on the live feed.
  */
 import { LitElement, css, html } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
+import type { SensorList } from '@honeyproxy/protocol';
 import { CA_CERT_PATH } from '../api/paths.js';
 import { shared } from '../styles/shared.js';
 
@@ -119,6 +120,30 @@ export class HpEmptyState extends LitElement {
 
   /** The host name the page was loaded from (a sensor's address in standalone mode). */
   @property() accessor host = 'localhost';
+  /** The sensors the analyzer has heard from (null while unknown). */
+  @property({ attribute: false }) accessor sensors: SensorList | null = null;
+
+  private renderSensors() {
+    const list = this.sensors?.sensors ?? [];
+    if (list.length === 0)
+      return html`<p class="muted sensors-none">
+        No sensor has reported to this analyzer yet. Start one (<code>npm start</code> for a laptop,
+        <code>honeyproxy-sensor --nats-url nats://&lt;analysis-host&gt;:4222</code> on a gateway) —
+        its proxy port is <code>--proxy-port</code> (default 8080) on the sensor's host, printed
+        when it starts.
+      </p>`;
+    return html`<p class="sensors-known">
+      Sensors reporting here:
+      ${list.map(
+        (s) =>
+          html`<span class="sensor ${s.state}"
+            ><code>${s.id}</code> (${s.mode},
+            ${s.state}${s.lastFlowAt === null ? ', no flows yet' : ''})</span
+          > `,
+      )}
+      — the proxy listens on each sensor host's <code>--proxy-port</code> (default 8080).
+    </p>`;
+  }
 
   override render() {
     const proxy = `http://${this.host}:8080`;
@@ -130,14 +155,22 @@ export class HpEmptyState extends LitElement {
       <ol>
         <li>
           <h2>Send a client through a sensor</h2>
+          ${this.renderSensors()}
           <p>
-            Use the sensor as an explicit HTTP(S) proxy (replace the host if the sensor runs
+            As an explicit HTTP(S) proxy (this page's host; use the sensor's address if it runs
             elsewhere):
           </p>
-          <pre>${proxy}</pre>
+          <pre class="proxy">${proxy}</pre>
+          <p>
+            Or as the honeypots' gateway (transparent): redirect their web traffic to the sensor
+            with the gateway script, or by hand:
+          </p>
+          <pre>
+honeyproxy-gateway install -i eth1        # deploy/gateway/honeyproxy-gateway, IPv4 + IPv6
+iptables -t nat -A PREROUTING -i eth1 -p tcp -m multiport --dports 80,443 -j REDIRECT --to-ports 8080</pre>
           <p class="muted">
-            Or make the sensor a honeypot's gateway: transparent mode with an iptables
-            <code>REDIRECT</code> to the same port (see <code>deploy/README.md</code>).
+            The whole setup, from a bare host to flows in this table, is in
+            <code>deploy/README.md</code> (analysis host, sensors, NATS credentials, containment).
           </p>
         </li>
         <li>
@@ -152,11 +185,29 @@ export class HpEmptyState extends LitElement {
           <dl>
             <dt>Windows</dt>
             <dd><pre>certutil -addstore -f Root honeyproxy-ca.pem</pre></dd>
+            <dt>macOS</dt>
+            <dd>
+              <pre>
+sudo security add-trusted-cert -d -r trustRoot -k /Library/Keychains/System.keychain honeyproxy-ca.pem</pre>
+            </dd>
             <dt>Debian / Ubuntu</dt>
             <dd>
               <pre>
 sudo cp honeyproxy-ca.pem /usr/local/share/ca-certificates/honeyproxy-ca.crt
 sudo update-ca-certificates</pre>
+            </dd>
+            <dt>RHEL / Fedora</dt>
+            <dd>
+              <pre>
+sudo cp honeyproxy-ca.pem /etc/pki/ca-trust/source/anchors/
+sudo update-ca-trust</pre>
+            </dd>
+            <dt>Android</dt>
+            <dd>
+              <p>
+                Settings → Security → Encryption &amp; credentials → Install a certificate → CA
+                certificate
+              </p>
             </dd>
             <dt>Firefox</dt>
             <dd>

@@ -1,166 +1,268 @@
 /**
- * Styles of <hp-flow-table>: fixed layout, sticky header, ellipsis cells, and container queries
- * that drop the less important columns when the table shares the window with the detail pane.
+ * Styles of the virtualized traffic table: fixed row and header heights (the virtualization depends
+ * on them), category colours, highlight marks, and the column menu.
  */
 import { css } from 'lit';
 
 export const flowTableStyles = css`
   :host {
     display: block;
+    position: relative;
     min-height: 0;
-    container-type: inline-size;
     background: var(--hp-bg);
   }
-  .scroller {
-    height: 100%;
+  .viewport {
+    position: absolute;
+    inset: 0;
     overflow: auto;
+    contain: strict;
     outline: none;
-  }
-  table {
-    width: 100%;
-    border-collapse: separate;
-    border-spacing: 0;
-    table-layout: fixed;
     font-variant-numeric: tabular-nums;
   }
-  col.c-method {
-    width: 72px;
+  .viewport:focus-visible {
+    box-shadow: inset 0 0 0 2px var(--hp-focus);
   }
-  col.c-host {
-    width: 22%;
-  }
-  col.c-path {
-    width: auto;
-  }
-  col.c-status {
-    width: 100px;
-  }
-  col.c-type {
-    width: 140px;
-  }
-  col.c-size {
-    width: 76px;
-  }
-  col.c-start {
-    width: 116px;
-  }
-  col.c-duration {
-    width: 84px;
-  }
-  th {
+  .header {
     position: sticky;
     top: 0;
-    z-index: 1;
+    z-index: 2;
+    display: grid;
+    height: 28px;
     background: var(--hp-surface);
     border-bottom: 1px solid var(--hp-border);
-    padding: 0;
-    text-align: left;
-    font-weight: 600;
+    user-select: none;
   }
-  th .sort {
+  .th {
+    position: relative;
+    display: flex;
+    align-items: center;
+    min-width: 0;
+    border-right: 1px solid var(--hp-border);
+  }
+  .th.num .sort {
+    justify-content: flex-end;
+  }
+  .sort {
     all: unset;
     box-sizing: border-box;
     display: flex;
     align-items: center;
     gap: 4px;
     width: 100%;
-    height: 28px;
-    padding: 0 var(--hp-space-2);
-    color: var(--hp-muted);
+    height: 100%;
+    padding: 0 8px;
+    font-weight: 600;
     font-size: 12px;
+    color: var(--hp-muted);
     cursor: pointer;
     white-space: nowrap;
+    overflow: hidden;
   }
-  th.num .sort {
-    justify-content: flex-end;
-  }
-  th.c-host .sort {
-    padding-left: calc(var(--hp-space-2) + 16px);
-  }
-  th .sort:hover {
+  .sort:hover,
+  .th.sorted .sort {
     color: var(--hp-text);
-    background: var(--hp-surface-2);
   }
-  th .sort:focus-visible {
+  .sort:focus-visible {
     outline: 2px solid var(--hp-focus);
     outline-offset: -2px;
   }
-  th[aria-sort='ascending'] .sort,
-  th[aria-sort='descending'] .sort {
-    color: var(--hp-text);
+  .label {
+    overflow: hidden;
+    text-overflow: ellipsis;
   }
   .arrow {
     font-size: 9px;
     color: var(--hp-accent);
   }
-  td {
-    height: var(--hp-row-height);
-    padding: 0 var(--hp-space-2);
-    border-bottom: 1px solid var(--hp-border);
-    white-space: nowrap;
-    overflow: hidden;
-    text-overflow: ellipsis;
+  .grip {
+    position: absolute;
+    top: 0;
+    right: -4px;
+    width: 8px;
+    height: 100%;
+    cursor: col-resize;
+    z-index: 1;
   }
-  td.num {
-    text-align: right;
+  .grip:hover {
+    background: linear-gradient(var(--hp-focus), var(--hp-focus)) center / 2px 100% no-repeat;
   }
-  td.c-method {
-    font-weight: 500;
+  .spacer {
+    position: relative;
   }
-  td.c-status {
-    font-weight: 600;
+  .rows {
+    position: absolute;
+    left: 0;
+    right: 0;
+    top: 0;
+    will-change: transform;
   }
-  td.c-status.failed {
-    font-weight: 500;
-  }
-  td.c-start,
-  td.c-duration,
-  td.c-size {
-    color: var(--hp-muted);
-  }
-  tbody tr {
+  .row {
+    display: grid;
+    height: 24px;
+    align-items: center;
     cursor: default;
+    border-left: 3px solid transparent;
+    box-sizing: border-box;
+    --cat: var(--hp-muted);
   }
-  tbody tr:hover {
+  .row.odd {
+    background: var(--hp-row-alt);
+  }
+  .row:hover {
     background: var(--hp-hover);
   }
-  tbody tr.selected {
+  .row.hl {
+    background: var(--hp-highlight);
+    border-left-color: var(--hp-highlight-edge);
+  }
+  .row.selected,
+  .row.selected:hover {
     background: var(--hp-selected);
     color: var(--hp-selected-text);
   }
-  tbody tr.selected td:not(.c-status) {
-    color: inherit;
+  .viewport:focus .row.selected {
+    box-shadow: inset 0 0 0 1px var(--hp-focus);
   }
-  .scroller:focus-visible tr.selected {
-    box-shadow: inset 2px 0 0 var(--hp-focus);
+  .cell {
+    min-width: 0;
+    padding: 0 8px;
+    white-space: nowrap;
+    overflow: hidden;
+    text-overflow: ellipsis;
+    line-height: 24px;
   }
-  .tls {
-    display: inline-block;
-    width: 16px;
+  .cell.num {
+    text-align: right;
+  }
+  .c-tls {
+    padding: 0;
+    display: grid;
+    place-items: center;
+    color: var(--hp-status-ok);
   }
   .lock {
-    width: 11px;
-    height: 11px;
-    vertical-align: -1px;
-    color: var(--hp-faint);
+    width: 12px;
+    height: 12px;
   }
-  .footer {
+  .c-name {
     display: flex;
-    justify-content: center;
     align-items: center;
-    gap: var(--hp-space-3);
-    padding: var(--hp-space-3);
+    gap: 6px;
   }
-  @container (max-width: 760px) {
-    .c-type,
-    .c-duration {
-      display: none;
-    }
+  .icon {
+    flex: none;
+    width: 14px;
+    height: 14px;
+    color: var(--cat);
   }
-  @container (max-width: 560px) {
-    .c-size,
-    .c-start {
-      display: none;
-    }
+  .file {
+    flex: none;
+    max-width: 60%;
+    overflow: hidden;
+    text-overflow: ellipsis;
+  }
+  .url {
+    flex: 1;
+    min-width: 0;
+    overflow: hidden;
+    text-overflow: ellipsis;
+    color: var(--hp-faint);
+    font-size: 12px;
+  }
+  .row.selected .url {
+    color: inherit;
+    opacity: 0.75;
+  }
+  .c-method {
+    font-family: var(--hp-mono);
+    font-size: var(--hp-mono-size);
+  }
+  .c-status {
+    font-weight: 600;
+  }
+  .warn {
+    color: var(--hp-status-client);
+    margin-right: 4px;
+  }
+  .mismatch {
+    color: var(--hp-status-client);
+  }
+  .cat-document {
+    --cat: var(--hp-cat-document);
+  }
+  .cat-script {
+    --cat: var(--hp-cat-script);
+  }
+  .cat-style {
+    --cat: var(--hp-cat-style);
+  }
+  .cat-image {
+    --cat: var(--hp-cat-image);
+  }
+  .cat-font {
+    --cat: var(--hp-cat-font);
+  }
+  .cat-media {
+    --cat: var(--hp-cat-media);
+  }
+  .cat-data {
+    --cat: var(--hp-cat-data);
+  }
+  .cat-binary {
+    --cat: var(--hp-cat-binary);
+  }
+  .cat-error {
+    --cat: var(--hp-cat-error);
+  }
+  .cat-blocked {
+    --cat: var(--hp-cat-blocked);
+  }
+  .row.cat-binary .file {
+    color: var(--hp-cat-binary);
+    font-weight: 600;
+  }
+  .row.cat-error .file,
+  .row.cat-blocked .file {
+    color: var(--hp-cat-error);
+  }
+  .row.cat-blocked {
+    text-decoration: line-through;
+    text-decoration-color: color-mix(in srgb, var(--hp-cat-blocked) 60%, transparent);
+  }
+  .menu-backdrop {
+    position: absolute;
+    inset: 0;
+    z-index: 10;
+  }
+  .menu {
+    position: absolute;
+    z-index: 11;
+    min-width: 180px;
+    padding: 6px 0;
+    background: var(--hp-bg);
+    border: 1px solid var(--hp-border-strong);
+    border-radius: var(--hp-radius);
+    box-shadow: 0 8px 24px rgb(0 0 0 / 18%);
+  }
+  .menu-title {
+    padding: 4px 12px 6px;
+    font-size: 11px;
+    font-weight: 600;
+    text-transform: uppercase;
+    letter-spacing: 0.04em;
+    color: var(--hp-muted);
+  }
+  .menu-item {
+    display: flex;
+    align-items: center;
+    gap: 8px;
+    padding: 4px 12px;
+    cursor: pointer;
+  }
+  .menu-item:hover {
+    background: var(--hp-hover);
+  }
+  .menu-reset {
+    margin: 6px 12px 2px;
   }
 `;

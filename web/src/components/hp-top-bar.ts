@@ -91,6 +91,7 @@ export class HpTopBar extends LitElement {
       >
       <span class="spacer"></span>
       ${this.renderLive()}
+      <a href="#/sensors" title="Fleet health: every sensor's state, backlog and lag">Sensors</a>
       <a
         href=${CA_CERT_PATH}
         download="honeyproxy-ca.pem"

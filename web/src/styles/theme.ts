@@ -20,7 +20,7 @@ export const theme = css`
     --hp-space-4: 16px;
     --hp-space-6: 24px;
     --hp-radius: 6px;
-    --hp-row-height: 26px;
+    --hp-row-height: 24px;
 
     --hp-bg: #ffffff;
     --hp-surface: #f6f7f9;
@@ -46,6 +46,19 @@ export const theme = css`
     --hp-warn-bg: #fff6da;
     --hp-warn-border: #efd88f;
     --hp-live: #1f9d55;
+    --hp-row-alt: #fafbfc;
+    --hp-highlight: #fff3c4;
+    --hp-highlight-edge: #e0a800;
+    --hp-cat-document: #2f6fd6;
+    --hp-cat-script: #b7791f;
+    --hp-cat-style: #8e44ad;
+    --hp-cat-image: #1a9b6c;
+    --hp-cat-font: #5c6470;
+    --hp-cat-media: #c2417a;
+    --hp-cat-data: #0b7f8c;
+    --hp-cat-binary: #d9480f;
+    --hp-cat-error: #c62828;
+    --hp-cat-blocked: #7a1f1f;
   }
 
   @media (prefers-color-scheme: dark) {
@@ -74,6 +87,19 @@ export const theme = css`
       --hp-warn-bg: #3a3217;
       --hp-warn-border: #6b5b24;
       --hp-live: #3ccf7a;
+      --hp-row-alt: #1a1d21;
+      --hp-highlight: #3a3315;
+      --hp-highlight-edge: #d9a520;
+      --hp-cat-document: #6ea8ff;
+      --hp-cat-script: #e3b341;
+      --hp-cat-style: #c490e4;
+      --hp-cat-image: #4cc79a;
+      --hp-cat-font: #a0a7b1;
+      --hp-cat-media: #f07ab0;
+      --hp-cat-data: #4fc3cf;
+      --hp-cat-binary: #ff8a4c;
+      --hp-cat-error: #ff6b6b;
+      --hp-cat-blocked: #ff9a9a;
     }
   }
 `;

@@ -5,7 +5,19 @@
  */
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { FLOW_PAGE_MAX, FlowId, FlowPage, FlowRecord } from '@honeyproxy/protocol';
+import {
+  FILTER_MAX_LENGTH,
+  FLOW_PAGE_MAX,
+  FLOW_SORT_KEYS,
+  FilterSyntaxError,
+  FlowId,
+  FlowPage,
+  FlowRecord,
+  RelatedFlows,
+  parseFilter,
+  type FilterNode,
+} from '@honeyproxy/protocol';
+import { isInvalidRegex } from '../../db/pg-errors.js';
 import type { FlowStore } from '../../store/flow-store.js';
 import { InvalidCursorError } from '../../store/cursor.js';
 import { ApiErrorBody, HttpError } from '../errors.js';
@@ -18,6 +30,27 @@ export interface FlowRoutesOptions {
 }
 
 const IdParams = Type.Object({ id: FlowId });
+
+function anchorOf(
+  after: string | undefined,
+  before: string | undefined,
+): { direction: 'after' | 'before'; id: string } | undefined {
+  if (after !== undefined && before !== undefined)
+    throw new HttpError(400, 'give at most one of after and before');
+  if (after !== undefined) return { direction: 'after', id: after };
+  if (before !== undefined) return { direction: 'before', id: before };
+  return undefined;
+}
+
+function parseFilterParam(q: string | undefined): FilterNode | null {
+  try {
+    return parseFilter(q ?? '');
+  } catch (err) {
+    if (err instanceof FilterSyntaxError)
+      throw new HttpError(400, `filter: ${err.message} (at ${err.position})`, 'bad_filter');
+    throw err;
+  }
+}
 const DEFAULT_PAGE = 100;
 
 export const flowRoutes: FastifyPluginCallbackTypebox<FlowRoutesOptions> = (
@@ -32,21 +65,53 @@ export const flowRoutes: FastifyPluginCallbackTypebox<FlowRoutesOptions> = (
         querystring: Type.Object({
           // Optional rather than `default`: the TypeBox validator converts types but fills no defaults.
           limit: Type.Optional(Type.Integer({ minimum: 1, maximum: FLOW_PAGE_MAX })),
-          cursor: Type.Optional(Type.String({ maxLength: 512 })),
+          cursor: Type.Optional(Type.String({ maxLength: 1024 })),
+          /** The page after / before this flow (instead of a cursor). */
+          after: Type.Optional(FlowId),
+          before: Type.Optional(FlowId),
+          sort: Type.Optional(Type.Union(FLOW_SORT_KEYS.map((k) => Type.Literal(k)))),
+          dir: Type.Optional(Type.Union([Type.Literal('asc'), Type.Literal('desc')])),
+          /** Filter expression (protocol/src/filter-expression.ts). */
+          q: Type.Optional(Type.String({ maxLength: FILTER_MAX_LENGTH })),
         }),
         response: { 200: FlowPage, 400: ApiErrorBody },
       },
     },
     async (req) => {
+      const filter = parseFilterParam(req.query.q);
       try {
         return await store.list({
           limit: req.query.limit ?? DEFAULT_PAGE,
           cursor: req.query.cursor,
+          anchor: anchorOf(req.query.after, req.query.before),
+          sort: req.query.sort,
+          dir: req.query.dir,
+          filter,
         });
       } catch (err) {
         if (err instanceof InvalidCursorError) throw new HttpError(400, err.message);
+        if (isInvalidRegex(err))
+          throw new HttpError(400, 'a regular expression in the filter is not valid in PostgreSQL');
         throw err;
       }
+    },
+  );
+
+  app.get(
+    '/api/flows/:id/related',
+    {
+      schema: {
+        params: IdParams,
+        querystring: Type.Object({
+          kind: Type.Union([Type.Literal('earlier-content'), Type.Literal('redirect-target')]),
+        }),
+        response: { 200: RelatedFlows, 404: ApiErrorBody },
+      },
+    },
+    async (req) => {
+      const flows = await store.related(req.params.id, req.query.kind);
+      if (flows === undefined) throw new HttpError(404, 'no flow with this id');
+      return { flows };
     },
   );
 

@@ -1,0 +1,299 @@
+/**
+ * The traffic list's loading: a window of rows onto the server's sorted, filtered flows, extended a
+ * page at a time in either direction by keyset (`after=`/`before=` a flow id) as the analyst scrolls,
+ * and trimmed on the far side past WINDOW_MAX rows so memory stays bounded however deep they go.
+ * Live flows matching the filter join at the live edge — the top in the default newest-first order —
+ * only while the window is at that edge; otherwise they are counted as unseen. Live flows are
+ * batched per frame so a burst costs one render; after a reconnect the first page is merged again.
+ */
+import {
+  compileFilter,
+  parseFilter,
+  type FlowSummary,
+  type LiveMessage,
+} from '@honeyproxy/protocol';
+import type { ApiClient } from '../api/api-client.js';
+import type { LiveClient, LiveClientOptions } from '../api/live-client.js';
+import { EMPTY_WINDOW, type AppState, type ListWindow } from './app-state.js';
+import { sortOf, type Route } from './route.js';
+import type { Store } from './store.js';
+
+export const FIRST_PAGE = 100;
+export const PAGE = 1000;
+/** Rows kept in the window; beyond this the far side is dropped (and re-read if scrolled back). */
+export const WINDOW_MAX = 150_000;
+const EDGE_CHECK = 3 * PAGE;
+
+export interface FlowWindow {
+  /** Opens the live feed and loads the first page for the current route. */
+  start(): void;
+  /** Reloads from the start (filter or sort changed, retry, "show new flows"). */
+  reload(): void;
+  /** Extends the window by a page before its first / after its last row. */
+  loadBefore(): void;
+  loadAfter(): void;
+  /** Replaces the window with the last rows of the order (End key). */
+  jumpToEnd(): void;
+  stop(): void;
+}
+
+export interface FlowWindowOptions {
+  api: Pick<ApiClient, 'listFlows'>;
+  store: Store<AppState>;
+  createLive: (
+    handlers: Pick<LiveClientOptions, 'onMessage' | 'onStatus' | 'onInvalid'>,
+  ) => LiveClient;
+  /** Defers a live batch flush (default: next animation frame). */
+  defer?: (fn: () => void) => void;
+  windowMax?: number;
+}
+
+function message(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** A predicate for the route's filter; matches nothing if it does not parse (the server said why). */
+function filterOf(route: Route): (f: FlowSummary) => boolean {
+  try {
+    return compileFilter(parseFilter(route.q));
+  } catch {
+    return () => false;
+  }
+}
+
+export function createFlowWindow(options: FlowWindowOptions): FlowWindow {
+  const { api, store } = options;
+  const windowMax = options.windowMax ?? WINDOW_MAX;
+  const defer = options.defer ?? ((fn: () => void) => void requestAnimationFrame(fn));
+  let pending: FlowSummary[] = [];
+  let flushQueued = false;
+  let generation = 0;
+  let abort = new AbortController();
+  let matches = filterOf(store.state.route);
+
+  const list = () => store.state.list;
+  const setList = (patch: Partial<ListWindow> | ((l: ListWindow) => Partial<ListWindow>)) =>
+    store.update((s) => ({
+      list: { ...s.list, ...(typeof patch === 'function' ? patch(s.list) : patch) },
+    }));
+
+  function query() {
+    const { key, dir } = sortOf(store.state.route);
+    return { sort: key, dir, q: store.state.route.q };
+  }
+
+  /**
+   * `fresh` minus rows already in the window near `edge`. Keyset pages never overlap; duplicates
+   * only come from live flows that also arrive in a page, so looking near the edge is enough (and
+   * keeps a live burst from scanning 100k rows per frame).
+   */
+  function without(
+    rows: readonly FlowSummary[],
+    edge: 'top' | 'bottom',
+    fresh: readonly FlowSummary[],
+  ): FlowSummary[] {
+    const near = edge === 'top' ? rows.slice(0, EDGE_CHECK) : rows.slice(-EDGE_CHECK);
+    const ids = new Set(near.map((r) => r.id));
+    return fresh.filter((f) => !ids.has(f.id) && (ids.add(f.id), true));
+  }
+
+  async function loadFirst(): Promise<void> {
+    const token = ++generation;
+    abort.abort();
+    abort = new AbortController();
+    matches = filterOf(store.state.route);
+    pending = [];
+    setList((l) => ({ ...EMPTY_WINDOW, generation: l.generation + 1, rows: l.rows }));
+    try {
+      const page = await api.listFlows({ ...query(), limit: FIRST_PAGE }, abort.signal);
+      if (token !== generation) return;
+      setList({
+        rows: page.flows,
+        atStart: true,
+        atEnd: page.next === null,
+        status: { state: 'ready' },
+      });
+    } catch (err) {
+      if (token === generation && !abort.signal.aborted)
+        setList({ rows: [], status: { state: 'error', message: message(err) } });
+    }
+  }
+
+  async function jumpToEnd(): Promise<void> {
+    const token = ++generation;
+    abort.abort();
+    abort = new AbortController();
+    const q = query();
+    try {
+      // The end of an order is the start of the reverse order, read backwards.
+      const flipped = q.dir === 'asc' ? 'desc' : 'asc';
+      const page = await api.listFlows({ ...q, dir: flipped, limit: PAGE }, abort.signal);
+      if (token !== generation) return;
+      setList((l) => ({
+        rows: [...page.flows].reverse(),
+        atStart: page.next === null,
+        atEnd: true,
+        status: { state: 'ready' },
+        before: { state: 'idle' },
+        after: { state: 'idle' },
+        generation: l.generation + 1,
+      }));
+    } catch (err) {
+      if (token === generation && !abort.signal.aborted)
+        setList({ after: { state: 'error', message: message(err) } });
+    }
+  }
+
+  async function extend(side: 'before' | 'after'): Promise<void> {
+    const l = list();
+    const edge = side === 'before' ? l.rows[0] : l.rows.at(-1);
+    const done = side === 'before' ? l.atStart : l.atEnd;
+    if (done || !edge || l.status.state !== 'ready' || l[side].state === 'loading') return;
+    const token = generation;
+    setList({ [side]: { state: 'loading' } });
+    try {
+      const page = await api.listFlows({ ...query(), limit: PAGE, [side]: edge.id }, abort.signal);
+      if (token !== generation) return;
+      setList((cur) => {
+        const fresh = without(cur.rows, side === 'before' ? 'top' : 'bottom', page.flows);
+        let rows = side === 'before' ? [...fresh, ...cur.rows] : [...cur.rows, ...fresh];
+        let { atStart, atEnd } = cur;
+        if (side === 'before') atStart = page.prev === null;
+        else atEnd = page.next === null;
+        if (rows.length > windowMax) {
+          // Drop the far side: the analyst is reading near the edge just extended.
+          const excess = rows.length - windowMax;
+          if (side === 'before') {
+            rows = rows.slice(0, windowMax);
+            atEnd = false;
+          } else {
+            rows = rows.slice(excess);
+            atStart = false;
+          }
+        }
+        return { rows, atStart, atEnd, [side]: { state: 'idle' } };
+      });
+    } catch (err) {
+      if (token === generation && !abort.signal.aborted)
+        setList({ [side]: { state: 'error', message: message(err) } });
+    }
+  }
+
+  function flush(): void {
+    flushQueued = false;
+    const batch = pending.filter(matches);
+    pending = [];
+    if (batch.length === 0) return;
+    const l = list();
+    const sort = sortOf(store.state.route);
+    const liveEdge = sort.key === 'start' ? (sort.dir === 'desc' ? 'top' : 'bottom') : null;
+    const atEdge = liveEdge === 'top' ? l.atStart : liveEdge === 'bottom' ? l.atEnd : false;
+    if (l.status.state !== 'ready' || !atEdge || liveEdge === null) {
+      setList((cur) => ({ unseen: cur.unseen + batch.length }));
+      return;
+    }
+    setList((cur) => {
+      const fresh = without(cur.rows, liveEdge, batch);
+      if (fresh.length === 0) return {};
+      let rows = liveEdge === 'top' ? mergeNewest(cur.rows, fresh) : mergeOldest(cur.rows, fresh);
+      let { atStart, atEnd } = cur;
+      if (rows.length > windowMax) {
+        if (liveEdge === 'top') {
+          rows = rows.slice(0, windowMax);
+          atEnd = false;
+        } else {
+          rows = rows.slice(rows.length - windowMax);
+          atStart = false;
+        }
+      }
+      return { rows, atStart, atEnd };
+    });
+  }
+
+  function onLive(msg: LiveMessage): void {
+    if (msg.type !== 'flow') return;
+    pending.push(msg.flow);
+    if (!flushQueued) {
+      flushQueued = true;
+      defer(flush);
+    }
+  }
+
+  /** After a reconnect: the newest page again, merged (only when the window shows the live edge). */
+  async function catchUp(): Promise<void> {
+    const sort = sortOf(store.state.route);
+    if (sort.key !== 'start' || sort.dir !== 'desc' || !list().atStart) return;
+    try {
+      const page = await api.listFlows({ ...query(), limit: FIRST_PAGE });
+      pending.push(...page.flows);
+      flush();
+    } catch {
+      // The next reconnect tries again; the table still shows what it had.
+    }
+  }
+
+  const live = options.createLive({
+    onMessage: onLive,
+    onStatus(status, reconnected) {
+      store.update({ live: status });
+      if (reconnected) void catchUp();
+    },
+    onInvalid() {
+      store.update((s) => ({ invalidLive: s.invalidLive + 1 }));
+    },
+  });
+
+  return {
+    start() {
+      live.start();
+      void loadFirst();
+    },
+    reload: () => void loadFirst(),
+    loadBefore: () => void extend('before'),
+    loadAfter: () => void extend('after'),
+    jumpToEnd: () => void jumpToEnd(),
+    stop() {
+      generation++;
+      abort.abort();
+      live.close();
+    },
+  };
+}
+
+/** Newer than (start, id) order, as the server sorts. */
+function newer(a: FlowSummary, b: FlowSummary): boolean {
+  return a.start > b.start || (a.start === b.start && a.id > b.id);
+}
+
+/**
+ * Puts live flows into newest-first rows where they belong: flows reach the analyzer in batches, so
+ * one may arrive after a newer one. Only the top of the window is touched (live flows are recent).
+ */
+export function mergeNewest(
+  rows: readonly FlowSummary[],
+  fresh: readonly FlowSummary[],
+): FlowSummary[] {
+  const incoming = [...fresh].sort((a, b) => (newer(a, b) ? -1 : newer(b, a) ? 1 : 0));
+  let split = 0;
+  const oldest = incoming.at(-1);
+  while (oldest && split < rows.length && newer(rows[split] as FlowSummary, oldest)) split++;
+  const head = [...incoming, ...rows.slice(0, split)].sort((a, b) =>
+    newer(a, b) ? -1 : newer(b, a) ? 1 : 0,
+  );
+  return [...head, ...rows.slice(split)];
+}
+
+/** The same for oldest-first rows (live flows belong at the end). */
+export function mergeOldest(
+  rows: readonly FlowSummary[],
+  fresh: readonly FlowSummary[],
+): FlowSummary[] {
+  const incoming = [...fresh].sort((a, b) => (newer(a, b) ? 1 : newer(b, a) ? -1 : 0));
+  const newest = incoming[0];
+  let split = rows.length;
+  while (newest && split > 0 && newer(rows[split - 1] as FlowSummary, newest)) split--;
+  const tail = [...rows.slice(split), ...incoming].sort((a, b) =>
+    newer(a, b) ? 1 : newer(b, a) ? -1 : 0,
+  );
+  return [...rows.slice(0, split), ...tail];
+}
