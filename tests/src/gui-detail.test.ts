@@ -322,11 +322,20 @@ describe(
       await frame.waitFor();
       await page.frameLocator('hp-flow-detail iframe').getByText('Welcome back').waitFor();
       await shot(page, 'preview-page-html-rendered-light');
-      // The srcdoc document inherits the GUI's CSP (style-src 'self'): the captured page's inline
-      // <style> is refused, and Chromium logs that refusal.
-      assertPageClean(watch, [
-        /^Applying inline style violates the following Content Security Policy/,
-      ]);
+      // The preview route's own CSP header (not the GUI's) governs the frame: the captured page's
+      // inline <style> applies, and nothing is refused or logged.
+      const heading = page.frameLocator('hp-flow-detail iframe').getByText('Welcome back');
+      assert.equal(
+        await heading.evaluate(
+          (el) =>
+            (
+              globalThis as unknown as { getComputedStyle(e: unknown): { color: string } }
+            ).getComputedStyle(el).color,
+        ),
+        'rgb(10, 95, 196)',
+        "the captured page's <style> applies in the preview",
+      );
+      assertPageClean(watch);
     });
 
     it('flags an image URL whose bytes are an executable', async (t) => {

@@ -10,7 +10,7 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext, Page, Request } from 'playwright-core';
 import type { FlowRecord } from '@honeyproxy/protocol';
 import { createCleanupList } from '@honeyproxy/testkit';
 import { assertPageClean } from './testing/gui-harness.js';
@@ -21,10 +21,14 @@ const TABS = ['headers', 'details', 'payload', 'preview', 'raw'] as const;
 /** Chromium's console lines for loads the preview's CSP refused (evidence, not failures). */
 const CSP_REFUSALS = [
   /violates the following Content Security Policy directive/,
-  /Blocked script execution in 'about:srcdoc'/,
+  /Blocked script execution in '[^']*\/preview\?charset=[^']*' because the document's frame is sandboxed/,
   /Blocked form submission/,
   /Blocked autofocusing/,
 ];
+
+/** The HTML preview route (analyzer/src/http/routes/preview.ts). */
+const PREVIEW_URL =
+  /^http:\/\/[^/]+\/api\/flows\/[0-9a-f-]{36}\/(request|response)\/preview\?charset=[\w.:-]+$/;
 
 /** Elements that could run code or load something, anywhere in the GUI's shadow roots. */
 const ACTIVE_PROBE = `(() => {
@@ -49,7 +53,10 @@ interface Watched {
   page: Page;
   context: BrowserContext;
   ran: string[];
-  external: string[];
+  /** Requests for anywhere but the analyzer that were not refused by a CSP inside the browser. */
+  external(): string[];
+  /** Loads a CSP refused before they were sent (Chromium reports them as failed requests). */
+  cspRefused(): string[];
   navigations: string[];
   watch: Awaited<ReturnType<DetailStack['open']>>['watch'];
 }
@@ -130,7 +137,8 @@ describe(
     async function openWatched(hash: string): Promise<Watched> {
       const { page, context, watch } = await stack.open('about:blank'.slice(0, 0));
       const ran: string[] = [];
-      const external: string[] = [];
+      const routed: string[] = [];
+      const attempts = new Map<Request, string>();
       const navigations: string[] = [];
       await context.exposeBinding('__hpXss', (_source, arg: unknown) => void ran.push(String(arg)));
       const gui = new URL(stack.guiUrl).origin;
@@ -140,25 +148,40 @@ describe(
           !request.url().startsWith('blob:') &&
           !request.url().startsWith('data:')
         )
-          external.push(
+          attempts.set(
+            request,
             `${request.url()} (${request.resourceType()} from ${request.frame().url().slice(0, 60)})`,
           );
       });
       await context.route(
         (url) => url.origin !== gui,
         (route) => {
-          external.push(`routed ${route.request().url()}`);
+          routed.push(`routed ${route.request().url()}`);
           return route.abort('blockedbyclient');
         },
       );
       page.on('framenavigated', (frame) => {
         if (frame === page.mainFrame()) navigations.push(frame.url());
-        // a load the preview refused shows as Chromium's error page (or an empty URL), not a document
-        else if (!/^(about:(srcdoc|blank)|chrome-error:|$)/.test(frame.url()))
+        // the preview frame loads the analyzer's preview route; a load the preview refused shows
+        // as Chromium's error page (or an empty URL), not a document
+        else if (
+          !/^(about:blank|chrome-error:|$)/.test(frame.url()) &&
+          !(frame.parentFrame() === page.mainFrame() && PREVIEW_URL.test(frame.url()))
+        )
           navigations.push(`frame ${frame.url()}`);
       });
       await page.goto(`${stack.guiUrl}${hash}`);
-      return { page, context, ran, external, navigations, watch };
+      // DevTools reports a load a CSP refused as a request that failed with blockedReason "csp"
+      // (Playwright's failure text; no requestfailed event fires for it): it never reached the
+      // network (nor the route above). Anything else — pending, answered, aborted — left.
+      const refused = (r: Request) =>
+        /^(csp|net::ERR_BLOCKED_BY_CSP)$/.test(r.failure()?.errorText ?? '');
+      const external = () => [
+        ...[...attempts].filter(([r]) => !refused(r)).map(([, what]) => what),
+        ...routed,
+      ];
+      const cspRefused = () => [...attempts].filter(([r]) => refused(r)).map(([, what]) => what);
+      return { page, context, ran, external, cspRefused, navigations, watch };
     }
 
     async function showTab(
@@ -179,7 +202,7 @@ describe(
 
     function assertInert(w: Watched, what: string): void {
       assert.deepEqual(w.ran, [], `${what}: captured script ran`);
-      assert.deepEqual(w.external, [], `${what}: requests left the browser`);
+      assert.deepEqual(w.external(), [], `${what}: requests left the browser`);
       const origin = new URL(stack.guiUrl);
       for (const url of w.navigations) {
         const u = URL.canParse(url) ? new URL(url) : null;
@@ -215,7 +238,9 @@ describe(
       const pane = w.page.locator('hp-flow-detail');
       const stepLog: string[] = [];
       t.after(() =>
-        t.diagnostic(`steps: ${stepLog.join(' | ')}; external: ${w.external.join(' | ')}`),
+        t.diagnostic(
+          `steps: ${stepLog.join(' | ')}; external: ${w.external().join(' | ')}; refused by CSP: ${w.cspRefused().length}`,
+        ),
       );
       for (const path of [
         '/evil.html',
@@ -247,7 +272,8 @@ describe(
             // The preview frame keeps its own document; frames the captured page tried to embed
             // (iframe/object/embed) exist only as Chromium's error page for a refused load.
             const preview = w.page.frames().find((f) => f.parentFrame() === w.page.mainFrame());
-            assert.equal(preview?.url(), 'about:srcdoc');
+            assert.match(preview?.url() ?? '', PREVIEW_URL);
+            assert.ok(preview?.url().startsWith(stack.guiUrl), 'the preview is from the analyzer');
             for (const f of w.page.frames()) {
               if (f === w.page.mainFrame() || f === preview) continue;
               assert.equal(f.parentFrame(), preview, `${f.url()} is inside the preview`);
@@ -353,7 +379,7 @@ describe(
         .catch(() => undefined); // "Download is starting"
       assert.match((await download).suggestedFilename(), /-response\.bin$/);
       assert.deepEqual(w.ran, []);
-      assert.deepEqual(w.external, []);
+      assert.deepEqual(w.external(), []);
       await w.context.close();
     });
 

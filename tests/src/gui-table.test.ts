@@ -477,9 +477,14 @@ describe('GUI traffic table on a real analyzer (headless Chromium)', { timeout: 
     assert.ok(domRows < 120, `only the rows in view are in the DOM (${domRows})`);
     // Scroll through the middle: still a handful of DOM rows, and the right ones.
     await viewport(page).evaluate((el: { scrollTop: number }) => (el.scrollTop = 50_000 * 24));
-    await page.waitForTimeout(100);
-    const first = Number(await rows(page).first().getAttribute('aria-rowindex'));
-    assert.ok(Math.abs(first - 50_000) < 20, `rows around 50,000 rendered (${first})`);
+    let first = 0;
+    await waitUntil(
+      async () => {
+        first = Number(await rows(page).first().getAttribute('aria-rowindex'));
+        return Math.abs(first - 50_000) < 20;
+      },
+      { what: () => `rows around 50,000 rendered (first row: ${first})`, timeoutMs: 5000 },
+    );
     await shot(page, 'scale-middle');
     // End jumps to the oldest flow without loading everything in between.
     await viewport(page).focus();

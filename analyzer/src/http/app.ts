@@ -19,6 +19,7 @@ import { createLiveTickets, type LiveTickets } from './live-tickets.js';
 import { installSecurityHeaders } from './security-headers.js';
 import { installStaticGui } from './static-gui.js';
 import { flowRoutes } from './routes/flows.js';
+import { previewRoutes } from './routes/preview.js';
 import { liveRoutes } from './routes/live.js';
 import { systemRoutes } from './routes/system.js';
 import { fleetRoutes } from './routes/fleet.js';
@@ -96,10 +97,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     ping: () => store.ping(),
     caPem: async () => caPem ?? (await sensors?.latestCaPem()),
   });
-  await app.register(flowRoutes, {
-    store,
-    decodedBodyLimit: config.decodedBodyLimit ?? 64 * 1024 * 1024,
-  });
+  const decodedBodyLimit = config.decodedBodyLimit ?? 64 * 1024 * 1024;
+  await app.register(flowRoutes, { store, decodedBodyLimit });
+  await app.register(previewRoutes, { store, decodedBodyLimit });
   await app.register(liveRoutes, { hub, tickets });
   await app.register(fleetRoutes, {
     sensors,

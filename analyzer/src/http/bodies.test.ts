@@ -74,13 +74,20 @@ describe('body downloads', { timeout: 60_000 }, () => {
       responseHeaders: enc('gzip'),
     });
     cases['empty'] = sampleFlow({ noResponse: true });
+    cases['refresh'] = sampleFlow({
+      responseBody: Buffer.from(
+        '<meta HTTP-EQUIV="refresh" content="0;url=http://198.18.0.1/"><p>caf\xe9</p>',
+        'latin1',
+      ),
+      responseHeaders: [['Content-Type', 'text/html; charset=iso-8859-1']],
+    });
     await store.insertBatch(
       Object.values(cases).map((s) => ({ sensorId: 'gw-1', flow: s.flow, bodies: s.refBodies })),
     );
   });
 
-  const url = (name: string, side = 'response', query = '') =>
-    `/api/flows/${cases[name]!.flow.flowId}/${side}/body${query}`;
+  const url = (name: string, side = 'response', query = '', route = 'body') =>
+    `/api/flows/${cases[name]!.flow.flowId}/${side}/${route}${query}`;
 
   it('serves the raw bytes as an inert download', async () => {
     const r = await fx().app.inject({ url: url('gzip'), headers: auth });
@@ -140,6 +147,62 @@ describe('body downloads', { timeout: 60_000 }, () => {
       assert.equal(r.statusCode, 422, name);
       assert.match(apiError(r).message, message);
     }
+  });
+
+  it('serves the HTML preview with its sandbox CSP as a header, framable by the GUI only', async () => {
+    const r = await fx().app.inject({ url: url('gzip', 'response', '', 'preview'), headers: auth });
+    assert.equal(r.statusCode, 200);
+    assert.equal(r.body, page.toString(), 'content-decoded');
+    assert.equal(r.headers['content-type'], 'text/html; charset=utf-8');
+    assert.equal(
+      r.headers['content-security-policy'],
+      "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'none'; frame-ancestors 'self'",
+    );
+    assert.equal(r.headers['x-frame-options'], 'SAMEORIGIN');
+    assert.equal(r.headers['x-content-type-options'], 'nosniff');
+    assert.equal(r.headers['cache-control'], 'no-store');
+    assert.equal(r.headers['referrer-policy'], 'no-referrer');
+    assert.equal(r.headers['content-disposition'], undefined);
+    // every other response still refuses to be framed
+    const raw = await fx().app.inject({ url: url('gzip'), headers: auth });
+    assert.equal(raw.headers['x-frame-options'], 'DENY');
+    assert.match(String(raw.headers['content-security-policy']), /^sandbox; default-src 'none'$/);
+    const unauthenticated = await fx().app.inject({ url: url('gzip', 'response', '', 'preview') });
+    assert.equal(unauthenticated.statusCode, 401);
+  });
+
+  it('renames http-equiv and re-encodes the preview as UTF-8 from the declared or given charset', async () => {
+    const declared = await fx().app.inject({
+      url: url('refresh', 'response', '', 'preview'),
+      headers: auth,
+    });
+    assert.equal(
+      declared.body,
+      '<meta data-hp-neutralised-http-equiv="refresh" content="0;url=http://198.18.0.1/"><p>café</p>',
+    );
+    const given = await fx().app.inject({
+      url: url('refresh', 'response', '?charset=utf-8', 'preview'),
+      headers: auth,
+    });
+    assert.match(given.body, /<p>caf\uFFFD<\/p>/, 'the GUI-detected charset wins');
+    for (const charset of ['no-such-charset', '"><script>']) {
+      const bad = await fx().app.inject({
+        url: url('refresh', 'response', `?charset=${encodeURIComponent(charset)}`, 'preview'),
+        headers: auth,
+      });
+      assert.equal(bad.statusCode, 400, charset);
+    }
+    const undecodable = await fx().app.inject({
+      url: url('corrupt', 'response', '', 'preview'),
+      headers: auth,
+    });
+    assert.equal(undecodable.body, 'definitely not gzip', 'raw bytes when they cannot be decoded');
+    const bomb = await fx().app.inject({
+      url: url('gzipBomb', 'response', '', 'preview'),
+      headers: auth,
+    });
+    assert.equal(bomb.statusCode, 200, 'bounded: a bomb previews its raw bytes');
+    assert.ok(bomb.rawPayload.length < 8 * 1024 * 1024);
   });
 
   it('answers 404 for a side without a body', async () => {

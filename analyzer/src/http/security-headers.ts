@@ -1,7 +1,8 @@
 /**
  * Response headers that keep captured content inert. The GUI gets a strict CSP (no inline script,
  * no eval, no framing); raw bodies get download-only headers with a sandbox CSP, so even a forced
- * navigation to one runs nothing in the GUI's origin.
+ * navigation to one runs nothing in the GUI's origin; the HTML preview is framable by the GUI only,
+ * under a sandbox CSP sent as a header.
  */
 import type { FastifyInstance } from 'fastify';
 
@@ -33,13 +34,39 @@ export const RAW_BODY_HEADERS: Readonly<Record<string, string>> = {
   'referrer-policy': 'no-referrer',
 };
 
+/**
+ * CSP of the inert HTML preview (GET /api/flows/:id/:side/preview). As a response header it is in
+ * force before the first byte is parsed, so no preload-scanner fetch can race it: `sandbox` gives
+ * the document an opaque origin with no script, forms, popups or navigation of other frames; only
+ * inline styles and data: images load; only the GUI itself may frame it.
+ */
+export const PREVIEW_CSP = [
+  'sandbox',
+  "default-src 'none'",
+  "style-src 'unsafe-inline'",
+  'img-src data:',
+  "form-action 'none'",
+  "frame-ancestors 'self'",
+].join('; ');
+
+/** Headers for captured HTML shown in the preview frame (the type and charset are set per body). */
+export const PREVIEW_HEADERS: Readonly<Record<string, string>> = {
+  'x-content-type-options': 'nosniff',
+  'content-security-policy': PREVIEW_CSP,
+  'x-frame-options': 'SAMEORIGIN',
+  'cross-origin-resource-policy': 'same-origin',
+  'cache-control': 'no-store',
+  'referrer-policy': 'no-referrer',
+};
+
 /** Adds the default security headers to every response (routes may set a stricter CSP first). */
 export function installSecurityHeaders(app: FastifyInstance): void {
   app.addHook('onSend', (_req, reply, payload, done) => {
     if (!reply.hasHeader('content-security-policy'))
       reply.header('content-security-policy', GUI_CSP);
     reply.header('x-content-type-options', 'nosniff');
-    reply.header('x-frame-options', 'DENY');
+    // only the preview route loosens this (to SAMEORIGIN, matching its frame-ancestors 'self')
+    if (!reply.hasHeader('x-frame-options')) reply.header('x-frame-options', 'DENY');
     reply.header('referrer-policy', 'no-referrer');
     reply.header('cross-origin-opener-policy', 'same-origin');
     done(null, payload);

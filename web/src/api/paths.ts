@@ -58,3 +58,11 @@ export function relatedPath(id: string, kind: RelatedKind): string {
 export function bodyPath(id: string, side: BodySide, decoded: boolean): string {
   return `${flowPath(id)}/${side}/body${decoded ? '?decoded=1' : ''}`;
 }
+
+/**
+ * The body as an inert HTML document for the preview frame (served under a sandbox CSP header),
+ * decoded as text in `charset` — the encoding the GUI detected, a TextDecoder name.
+ */
+export function previewPath(id: string, side: BodySide, charset: string): string {
+  return `${flowPath(id)}/${side}/preview?${new URLSearchParams({ charset }).toString()}`;
+}

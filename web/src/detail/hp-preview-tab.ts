@@ -140,6 +140,8 @@ export class HpPreviewTab extends LitElement {
         complete,
         contentType,
         url: flow.request.url,
+        flowId: flow.flowId,
+        side,
         sniffed,
         verdict: decideKind(
           sniffed,

@@ -8,6 +8,7 @@ import type { TemplateResult } from 'lit';
 import type { BodyKind, Sniffed } from './parse/sniff.js';
 import type { TypeVerdict } from './parse/body-kind.js';
 import { decodeText } from './parse/charset.js';
+import type { BodySide } from '../api/paths.js';
 
 export interface VisualizerInput {
   /** Content-decoded bytes (raw when the analyzer could not decode). */
@@ -18,6 +19,9 @@ export interface VisualizerInput {
   url: string;
   sniffed: Sniffed;
   verdict: TypeVerdict;
+  /** Where the bytes came from (the HTML preview frame loads them from the analyzer). */
+  flowId: string;
+  side: BodySide;
 }
 
 export interface Visualizer {

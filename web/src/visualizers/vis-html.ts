@@ -1,26 +1,20 @@
 /**
  * HTML: highlighted source, and a rendered preview that cannot act. The preview is an
- * `<iframe sandbox="">` (opaque origin: no script, forms, popups, top navigation, plugins) whose
- * srcdoc starts with a CSP meta allowing nothing but inline styles and data: images, so beacons,
- * external images, fonts and CSS never load. Every `http-equiv` in the captured document is
- * renamed first (meta refresh would otherwise navigate the frame to the attacker's server).
- * This file is the only place captured text becomes a document (eslint allowlists it).
+ * `<iframe sandbox="">` (opaque origin: no script, forms, popups, top navigation, plugins) loading
+ * the analyzer's preview route, which sends a sandbox CSP allowing nothing but inline styles and
+ * data: images as a response header — in force before the first byte is parsed, so beacons,
+ * external images, fonts and CSS never load — and renames every `http-equiv` in the document
+ * (a meta refresh would otherwise navigate the frame to the attacker's server). Captured text
+ * never becomes a document in the GUI itself.
  */
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { shared } from '../styles/shared.js';
 import { detailStyles } from '../detail/detail-styles.js';
 
+import { previewPath } from '../api/paths.js';
 import { inputText, registerVisualizer, type VisualizerInput } from './registry.js';
 import './hp-code-view.js';
-
-export const PREVIEW_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:";
-
-/** The srcdoc of the preview frame: the lock-down meta first, then the neutralised document. */
-export function previewDocument(captured: string): string {
-  const neutralised = captured.replace(/http-equiv/gi, 'data-hp-neutralised-http-equiv');
-  return `<meta http-equiv="Content-Security-Policy" content="${PREVIEW_CSP}">${neutralised}`;
-}
 
 @customElement('hp-vis-html')
 export class HpVisHtml extends LitElement {
@@ -72,7 +66,7 @@ export class HpVisHtml extends LitElement {
                 sandbox=""
                 referrerpolicy="no-referrer"
                 title="inert HTML preview"
-                .srcdoc=${previewDocument(text)}
+                src=${previewPath(input.flowId, input.side, charset.encoding)}
               ></iframe>`
       }`;
   }
