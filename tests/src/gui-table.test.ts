@@ -476,10 +476,12 @@ describe('GUI traffic table on a real analyzer (headless Chromium)', { timeout: 
     const domRows = await rows(page).count();
     assert.ok(domRows < 120, `only the rows in view are in the DOM (${domRows})`);
     // Scroll through the middle: still a handful of DOM rows, and the right ones.
-    await viewport(page).evaluate((el: { scrollTop: number }) => (el.scrollTop = 50_000 * 24));
+    // (set again on every try: a page still arriving from the scroll to the bottom may re-anchor it)
     let first = 0;
     await waitUntil(
       async () => {
+        await viewport(page).evaluate((el: { scrollTop: number }) => (el.scrollTop = 50_000 * 24));
+        await page.waitForTimeout(50);
         first = Number(await rows(page).first().getAttribute('aria-rowindex'));
         return Math.abs(first - 50_000) < 20;
       },
