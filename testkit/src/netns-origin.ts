@@ -71,15 +71,15 @@ export async function startNetnsOrigin(
       ],
       { name: 'netns-origin' },
     );
-    await proc.waitForJson((l) => isEvent(l, 'listening'), 'the origin listening', 30_000);
+    await proc.waitForLog((l) => isEvent(l, 'listening'), 'the origin listening', 30_000);
     return {
       proc,
       caPem: ca.cert,
       caFile,
       connections: () =>
-        proc.jsonLines().filter((l) => isEvent(l, 'connection')) as unknown as OriginConnection[],
+        proc.logs().filter((l) => isEvent(l, 'connection')) as unknown as OriginConnection[],
       requests: () =>
-        proc.jsonLines().filter((l) => isEvent(l, 'request')) as unknown as (OriginEcho & {
+        proc.logs().filter((l) => isEvent(l, 'request')) as unknown as (OriginEcho & {
           proto: 'http' | 'https';
         })[],
       async close() {

@@ -57,7 +57,7 @@ export async function relayIntoNamespace(
     await rm(dir, { recursive: true, force: true });
   };
   try {
-    await proc.waitForJson((l) => l['event'] === 'listening', 'the relay listening', 15_000);
+    await proc.waitForLog((l) => l['event'] === 'listening', 'the relay listening', 15_000);
   } catch (err) {
     await close();
     throw err;

@@ -113,8 +113,8 @@ describe(
         },
       });
       cleanup.add(() => sensor.stop());
-      await sensor.waitForJson((l) => l.msg === 'sensor started', 'sensor started', 60_000);
-      await sensor.waitForJson((l) => l.msg === 'connected to NATS', 'sensor NATS', 30_000);
+      await sensor.waitForLog((l) => l.msg === 'sensor started', 'sensor started', 60_000);
+      await sensor.waitForLog((l) => l.msg === 'connected to NATS', 'sensor NATS', 30_000);
       sensorCa = join(sensorDir, 'ca', 'ca.pem');
       await readFile(sensorCa, 'utf8');
     });
