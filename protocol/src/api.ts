@@ -4,6 +4,7 @@
  */
 import { Type, type Static } from 'typebox';
 import { FlowSummary } from './flow-summary.js';
+import { SensorCounters } from './heartbeat.js';
 
 export const FLOW_PAGE_MAX = 1000;
 
@@ -77,16 +78,7 @@ export const SensorStatus = Type.Object(
     mode: Type.Union([Type.Literal('explicit'), Type.Literal('transparent'), Type.Literal('both')]),
     /** Sensor uptime at its last heartbeat (ms). */
     uptimeMs: Type.Number({ minimum: 0 }),
-    counters: Type.Object(
-      {
-        captured: Count,
-        published: Count,
-        errors: Count,
-        spooled: Type.Optional(Count),
-        droppedBodies: Type.Optional(Count),
-      },
-      { additionalProperties: false },
-    ),
+    counters: SensorCounters,
     /** Flows the sensor holds that JetStream has not acknowledged (its spool depth). */
     backlog: Count,
     /** Bytes its disk spool takes, when the sensor reports it. */

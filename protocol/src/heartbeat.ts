@@ -9,6 +9,18 @@ import { LIMITS } from './limits.js';
 
 const Count = Type.Integer({ minimum: 0 });
 
+/** A sensor's cumulative counters since it started (heartbeats, and the fleet API). */
+export const SensorCounters = Type.Object(
+  {
+    captured: Count,
+    published: Count,
+    errors: Count,
+    spooled: Type.Optional(Count),
+    droppedBodies: Type.Optional(Count),
+  },
+  { additionalProperties: false },
+);
+
 export const SensorHeartbeat = Type.Object(
   {
     v: Type.Literal(1),
@@ -21,16 +33,7 @@ export const SensorHeartbeat = Type.Object(
     caPem: Type.String({ maxLength: LIMITS.pemLen }),
     /** SHA-256 fingerprint of the CA certificate (AA:BB:… form). */
     caSha256: Type.String({ pattern: '^[0-9A-F]{2}(:[0-9A-F]{2}){31}$' }),
-    counters: Type.Object(
-      {
-        captured: Count,
-        published: Count,
-        errors: Count,
-        spooled: Type.Optional(Count),
-        droppedBodies: Type.Optional(Count),
-      },
-      { additionalProperties: false },
-    ),
+    counters: SensorCounters,
     /** Flows captured but not yet acknowledged by JetStream. */
     backlog: Count,
     /** Bytes the sensor's disk spool takes (its depth in bytes; backlog is its depth in flows). */
