@@ -8,21 +8,8 @@ import { customElement, property } from 'lit/decorators.js';
 import { shared } from '../styles/shared.js';
 import { detailStyles } from '../detail/detail-styles.js';
 import { formatBytes } from '../util/format.js';
-import { parsePdf } from './parse/pdf.js';
+import { PDF_ACTIVE_CONTENT, parsePdf } from './parse/pdf.js';
 import { registerVisualizer, type VisualizerInput } from './registry.js';
-
-const DANGEROUS = new Set([
-  '/JavaScript',
-  '/JS',
-  '/OpenAction',
-  '/AA',
-  '/Launch',
-  '/EmbeddedFile',
-  '/RichMedia',
-  '/XFA',
-  '/SubmitForm',
-  '/GoToR',
-]);
 
 @customElement('hp-vis-pdf')
 export class HpVisPdf extends LitElement {
@@ -41,7 +28,7 @@ export class HpVisPdf extends LitElement {
         Could not read the PDF: ${err instanceof Error ? err.message : String(err)}
       </div>`;
     }
-    const risky = pdf.flags.filter(([name]) => DANGEROUS.has(name));
+    const risky = pdf.flags.filter(([name]) => PDF_ACTIVE_CONTENT.has(name));
     return html` ${risky.length > 0 ? html`<div class="notice error"><strong>Active content:</strong> ${risky.map(([n]) => n).join(', ')} — this PDF can run code or act when opened.</div>` : nothing}
       <section>
         <h3>PDF document</h3>
@@ -78,7 +65,9 @@ export class HpVisPdf extends LitElement {
                   ${pdf.flags.map(
                     ([name, n]) =>
                       html`<tr>
-                        <td class="mono ${DANGEROUS.has(name) ? 'bad-text' : ''}">${name}</td>
+                        <td class="mono ${PDF_ACTIVE_CONTENT.has(name) ? 'bad-text' : ''}">
+                          ${name}
+                        </td>
                         <td class="num">${n}</td>
                         <td>${MEANING[name] ?? ''}</td>
                       </tr>`,

@@ -17,6 +17,20 @@ export interface PdfInfo {
   encrypted: boolean;
 }
 
+/** The names among the flags that make a PDF act when opened (run code, launch, submit, fetch). */
+export const PDF_ACTIVE_CONTENT: ReadonlySet<string> = new Set([
+  '/JavaScript',
+  '/JS',
+  '/OpenAction',
+  '/AA',
+  '/Launch',
+  '/EmbeddedFile',
+  '/RichMedia',
+  '/XFA',
+  '/SubmitForm',
+  '/GoToR',
+]);
+
 const RISKY = [
   '/JavaScript',
   '/JS',
