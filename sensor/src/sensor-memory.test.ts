@@ -238,7 +238,13 @@ describe('many concurrent connections', { timeout: 120_000 }, () => {
 
   it(`records every exchange of ${CONNECTIONS} keep-alive connections at once`, async () => {
     const { origin, sensor, sink } = suite();
-    const agent = new Agent({ keepAlive: true, maxSockets: CONNECTIONS });
+    // From 127.0.0.2: with client and upstream connections all on 127.0.0.1, mockttp 4.6.5 takes a
+    // client port that equals one of its own upstream ports for a loop and answers 500.
+    const agent = new Agent({
+      keepAlive: true,
+      maxSockets: CONNECTIONS,
+      localAddress: '127.0.0.2',
+    });
     const sockets = new Set<Socket>();
     agent.on('free', (socket: Socket) => sockets.add(socket));
     const prefix = `${origin.httpUrl}/many/`;
