@@ -11,13 +11,14 @@
  * gui-bench-mitm-dump.py) and is measured the same way: first row painted, scroll frames, heap.
  *
  *   node bench/gui-bench.mjs [--flows 100000] [--big 0] [--live-rate 500] [--live-seconds 30]
- *     [--mitmweb true] [--out DIR]
+ *     [--mitmweb true] [--honeyproxy true] [--live-only false] [--dump FILE] [--out DIR]
  *   --big: also run with this many flows in the database (first page and deep scroll only).
  * Results: bench-results/gui-<date-time>/summary.md and results.json.
  */
-/* global performance, requestAnimationFrame, TextEncoder, fetch, Buffer -- page functions run in Chromium */
+/* global AbortSignal, performance, PerformanceObserver, requestAnimationFrame, TextEncoder, fetch, Buffer -- page functions run in Chromium */
 import { spawn, execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import process from 'node:process';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -36,7 +37,10 @@ import { flowSubject } from '@honeyproxy/protocol';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const { startAnalyzer, ADMIN } = await import(join(ROOT, 'tests/dist/testing/service-stacks.js'));
-const { insertBulkFlows, bulkFlow } = await import(join(ROOT, 'tests/dist/testing/bulk-flows.js'));
+const { insertBulkFlows: insertThroughStore, bulkFlow } = await import(
+  join(ROOT, 'tests/dist/testing/bulk-flows.js')
+);
+const { insertBulkFlowsSql } = await import(join(ROOT, 'bench/gui-bench-bulk-sql.mjs'));
 
 const { values: args } = parseArgs({
   options: {
@@ -46,11 +50,30 @@ const { values: args } = parseArgs({
     'live-seconds': { type: 'string', default: '30' },
     mitmweb: { type: 'string', default: 'true' },
     honeyproxy: { type: 'string', default: 'true' },
+    /** Only the live run (after --flows rows are inserted): for iterating on live rendering. */
+    'live-only': { type: 'string', default: 'false' },
+    /** Write a CPU profile of the page during the live run (live.cpuprofile in the output). */
+    profile: { type: 'string', default: 'false' },
+    /** Insert through the store only a seed and copy it with SQL (see gui-bench-bulk-sql.mjs). */
+    'sql-bulk': { type: 'string', default: 'true' },
+    /** Flows in mitmweb's dump (default: --flows) and how long its load may take. */
+    'mitmweb-flows': { type: 'string' },
+    'mitmweb-timeout-min': { type: 'string', default: '20' },
+    /** Address-space cap for mitmweb (GB): the box has no swap and is shared. */
+    'mitmweb-mem-gb': { type: 'string', default: '8' },
+    /** Also measure first interactive with the login (scrypt) counted, on a fresh analyzer. */
+    'cold-login': { type: 'string', default: 'true' },
+    /** Serve another GUI build (an A/B against an older bundle). */
+    'web-root': { type: 'string' },
     /** An existing mitmproxy dump of the same flows (skips writing one). */
     dump: { type: 'string' },
     out: { type: 'string' },
   },
 });
+const insertBulkFlows = (url, count, options) =>
+  args['sql-bulk'] === 'true'
+    ? insertBulkFlowsSql(url, count, insertThroughStore, options)
+    : insertThroughStore(url, count, options);
 const N = Number(args.flows);
 const BIG = Number(args.big);
 const LIVE_RATE = Number(args['live-rate']);
@@ -110,7 +133,26 @@ const HP_FIRST_ROW = `(() => { try { return ${HP_VIEWPORT}.querySelector('.row')
 const HP_COUNT =
   "document.querySelector('hp-app').shadowRoot.querySelector('hp-top-bar').shadowRoot.querySelector('.count').textContent";
 
+/** First interactive with the login counted: the first page load the analyzer sees these
+ * credentials on (it verifies the password with scrypt once, then caches it). */
+async function coldFirstInteractive(browser, url) {
+  const context = await browser.newContext({
+    httpCredentials: { username: ADMIN.user, password: ADMIN.password },
+    viewport: { width: 1280, height: 720 },
+    bypassCSP: true,
+  });
+  const page = await context.newPage();
+  await page.goto(url);
+  const ms = await (
+    await page.waitForFunction(HP_FIRST_ROW, null, { polling: 'raf', timeout: 60_000 })
+  ).jsonValue();
+  await context.close();
+  return +ms.toFixed(0);
+}
+
 async function honeyproxyRun(browser, url, label, total, opts) {
+  const coldMs = opts.coldLogin ? await coldFirstInteractive(browser, url) : undefined;
+  if (coldMs !== undefined) log(`${label}: first interactive with the login ${coldMs} ms`);
   const context = await browser.newContext({
     httpCredentials: { username: ADMIN.user, password: ADMIN.password },
     viewport: { width: 1280, height: 720 },
@@ -125,7 +167,10 @@ async function honeyproxyRun(browser, url, label, total, opts) {
   const firstInteractive = await (
     await page.waitForFunction(HP_FIRST_ROW, null, { polling: 'raf', timeout: 60_000 })
   ).jsonValue();
-  const out = { firstInteractiveMs: +firstInteractive.toFixed(0) };
+  const out = {
+    firstInteractiveMs: +firstInteractive.toFixed(0),
+    firstInteractiveWithLoginMs: coldMs,
+  };
   log(`${label}: first interactive ${out.firstInteractiveMs} ms`);
   out.scrollWhilePaging = stats(await scrollFrames(page, HP_VIEWPORT, 300, 30 * 24));
   log(`${label}: scroll while paging`, JSON.stringify(out.scrollWhilePaging));
@@ -179,8 +224,38 @@ async function liveRun(browser, url, natsUrl) {
   );
   const nc = await connect({ servers: natsUrl });
   const js = jetstream(nc);
+  const cdp = args.profile === 'true' ? await context.newCDPSession(page) : null;
+  if (cdp) {
+    await cdp.send('Profiler.enable');
+    await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
+    await cdp.send('Profiler.start');
+  }
+  // Frame times, and the page's own long tasks (> 50 ms of script, style, layout on its main
+  // thread): a long frame without a long task is the renderer waiting for a CPU on the shared box.
   const frames = page.evaluate(async (ms) => {
     const deltas = [];
+    const longTasks = [];
+    const observer = new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) longTasks.push(e.duration);
+    });
+    observer.observe({ type: 'longtask' });
+    // Long animation frames (Chromium 123+): how much of each was script vs style and layout.
+    const loaf = [];
+    const loafObserver = new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) {
+        const end = e.startTime + e.duration;
+        loaf.push({
+          duration: e.duration,
+          script: e.scripts.reduce((sum, s) => sum + s.duration, 0),
+          layout: e.styleAndLayoutStart ? end - e.styleAndLayoutStart : 0,
+        });
+      }
+    });
+    try {
+      loafObserver.observe({ type: 'long-animation-frame' });
+    } catch {
+      /* not supported */
+    }
     let last = performance.now();
     const end = last + ms;
     while (performance.now() < end) {
@@ -189,7 +264,9 @@ async function liveRun(browser, url, natsUrl) {
       deltas.push(now - last);
       last = now;
     }
-    return deltas.slice(1);
+    observer.disconnect();
+    loafObserver.disconnect();
+    return { deltas: deltas.slice(1), longTasks, loaf };
   }, LIVE_SECONDS * 1000);
   const enc = new TextEncoder();
   const t0 = Date.now();
@@ -209,7 +286,12 @@ async function liveRun(browser, url, natsUrl) {
     await sleep(10);
   }
   await Promise.all(pending);
-  const deltas = await frames;
+  const { deltas, longTasks, loaf } = await frames;
+  if (cdp) {
+    const { profile } = await cdp.send('Profiler.stop');
+    writeFileSync(join(OUT, 'live.cpuprofile'), JSON.stringify(profile));
+    await cdp.detach();
+  }
   await nc.close();
   const counted = (await page.evaluate(HP_COUNT)).replace(/[^0-9]/g, '');
   await context.close();
@@ -219,24 +301,41 @@ async function liveRun(browser, url, natsUrl) {
     sent,
     rowsAfter: Number(counted),
     ...stats(deltas),
+    longTasks: longTasks.length,
+    longTaskMaxMs: +Math.max(0, ...longTasks).toFixed(0),
+    longFrames: loaf.length,
+    longFrameScriptMs: +loaf.reduce((sum, f) => sum + f.script, 0).toFixed(0),
+    longFrameLayoutMs: +loaf.reduce((sum, f) => sum + f.layout, 0).toFixed(0),
+    longFrameTotalMs: +loaf.reduce((sum, f) => sum + f.duration, 0).toFixed(0),
+    loadAverage: loadavg().map((l) => +l.toFixed(1)),
   };
   log('live:', JSON.stringify(out));
   return out;
 }
 
 async function mitmwebRun(browser, total) {
-  const dump = join(OUT, `mitm-${total}.mitm`);
-  log(`mitmweb: writing ${total} flows to ${dump}`);
-  execFileSync(
-    '/usr/bin/python3',
-    [join(ROOT, 'bench/gui-bench-mitm-dump.py'), String(total), dump],
-    { stdio: 'inherit' },
-  );
+  const dump = args.dump ?? join(OUT, `mitm-${total}.mitm`);
+  const tDump = Date.now();
+  if (!args.dump) {
+    log(`mitmweb: writing ${total} flows to ${dump}`);
+    execFileSync(
+      '/usr/bin/python3',
+      [join(ROOT, 'bench/gui-bench-mitm-dump.py'), String(total), dump],
+      { stdio: 'inherit' },
+    );
+  }
+  const dumpWriteMs = Date.now() - tDump;
+  const capMs = Number(args['mitmweb-timeout-min']) * 60_000;
   const [webPort, proxyPort] = [await freePort(), await freePort()];
   const t0 = Date.now();
+  const memKb = Math.round(Number(args['mitmweb-mem-gb']) * 2 ** 20);
+  let exited = null;
   const child = spawn(
-    'mitmweb',
+    '/bin/sh',
     [
+      '-c',
+      `ulimit -v ${memKb} && exec mitmweb "$@"`,
+      'mitmweb',
       '--rfile',
       dump,
       '--no-web-open-browser',
@@ -251,14 +350,22 @@ async function mitmwebRun(browser, total) {
     ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
+  let stderrTail = '';
+  child.stderr.on('data', (d) => (stderrTail = (stderrTail + d).slice(-2000)));
+  child.stdout.resume();
+  child.on('exit', (code) => (exited = code));
   cleanup.add(async () => {
     child.kill('SIGTERM');
     await sleep(200);
+    // mitmweb ignores SIGTERM while it is still reading a dump
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   });
   // mitmweb reads the whole dump before it serves: wait for its web port.
   for (;;) {
     try {
-      const res = await fetch(`http://127.0.0.1:${webPort}/flows`);
+      const res = await fetch(`http://127.0.0.1:${webPort}/flows`, {
+        signal: AbortSignal.timeout(5000),
+      });
       if (res.ok) {
         await res.body?.cancel();
         break;
@@ -266,8 +373,22 @@ async function mitmwebRun(browser, total) {
     } catch {
       /* not up yet */
     }
-    if (Date.now() - t0 > 600_000) throw new Error('mitmweb did not start');
-    await sleep(200);
+    if (exited !== null) {
+      log(`mitmweb: exited (${exited}) while loading the dump: ${stderrTail.slice(-500)}`);
+      return {
+        flows: total,
+        dumpWriteMs,
+        serverLoadMs: null,
+        exitedAfterMs: Date.now() - t0,
+        exitCode: exited,
+        stderrTail: stderrTail.slice(-500),
+      };
+    }
+    if (Date.now() - t0 > capMs) {
+      log(`mitmweb: still loading the dump after ${capMs / 60_000} min; recorded as not served`);
+      return { flows: total, dumpWriteMs, serverLoadMs: null, gaveUpAfterMs: capMs };
+    }
+    await sleep(1000);
   }
   const serverLoadMs = Date.now() - t0;
   log(`mitmweb: serving after ${serverLoadMs} ms`);
@@ -285,7 +406,7 @@ async function mitmwebRun(browser, total) {
       { polling: 'raf', timeout: 600_000 },
     )
   ).jsonValue();
-  const out = { serverLoadMs, firstInteractiveMs: +first.toFixed(0) };
+  const out = { flows: total, dumpWriteMs, serverLoadMs, firstInteractiveMs: +first.toFixed(0) };
   log(`mitmweb: first interactive ${out.firstInteractiveMs} ms`);
   const table = "document.querySelector('.flow-table')";
   out.scroll = stats(await scrollFrames(page, table, 300, 30 * 24));
@@ -306,6 +427,7 @@ try {
     natsUrl: nats.url,
     databaseUrl: db.url,
     dataDir,
+    ...(args['web-root'] ? { env: { HONEYPROXY_WEB_ROOT: args['web-root'] } } : {}),
   });
   const url = `http://127.0.0.1:${analyzer.httpPort}/`;
   const browser = await launchBrowser();
@@ -314,9 +436,11 @@ try {
   if (args.honeyproxy === 'true') {
     log(`inserting ${N} flows`);
     results.insertMs = Math.round(await insertBulkFlows(db.url, N));
-    results.honeyproxy.n = await honeyproxyRun(browser, url, `honeyproxy-${N}`, N, {
-      loadAll: true,
-    });
+    if (args['live-only'] !== 'true')
+      results.honeyproxy.n = await honeyproxyRun(browser, url, `honeyproxy-${N}`, N, {
+        loadAll: true,
+        coldLogin: args['cold-login'] === 'true',
+      });
     if (LIVE_SECONDS > 0) results.honeyproxy.live = await liveRun(browser, url, nats.url);
   }
   if (BIG > N) {
@@ -329,7 +453,7 @@ try {
     });
   }
   if (args.mitmweb === 'true' && existsSync('/usr/bin/mitmweb'))
-    results.mitmweb = await mitmwebRun(browser, N);
+    results.mitmweb = await mitmwebRun(browser, Number(args['mitmweb-flows'] ?? N));
 } finally {
   writeFileSync(join(OUT, 'results.json'), JSON.stringify(results, null, 2));
   await cleanup.run();
@@ -344,8 +468,8 @@ const lines = [
   '',
   '| | HoneyProxy | mitmweb |',
   '|---|---|---|',
-  `| first interactive (ms) | ${hp?.firstInteractiveMs} | ${mw ? `${mw.firstInteractiveMs} (+ ${mw.serverLoadMs} server load)` : '—'} |`,
-  `| scroll frames p50 / p95 / max (ms) | ${hp?.scrollWhilePaging.p50} / ${hp?.scrollWhilePaging.p95} / ${hp?.scrollWhilePaging.max} | ${mw ? `${mw.scroll.p50} / ${mw.scroll.p95} / ${mw.scroll.max}` : '—'} |`,
+  `| first interactive (ms) | ${hp?.firstInteractiveMs} | ${mw?.scroll ? `${mw.firstInteractiveMs} (+ ${mw.serverLoadMs} server load)` : mw ? `not served after ${mw.gaveUpAfterMs} ms` : '—'} |`,
+  `| scroll frames p50 / p95 / max (ms) | ${hp?.scrollWhilePaging.p50} / ${hp?.scrollWhilePaging.p95} / ${hp?.scrollWhilePaging.max} | ${mw?.scroll ? `${mw.scroll.p50} / ${mw.scroll.p95} / ${mw.scroll.max}` : '—'} |`,
   `| JS heap (MB) | ${hp?.heapMbAllLoaded} (all ${N} rows in the window) | ${mw?.heapMb ?? '—'} |`,
 ];
 writeFileSync(join(OUT, 'summary.md'), `${lines.join('\n')}\n`);

@@ -22,11 +22,13 @@ execFileSync(process.execPath, [tsc, '-p', 'tsconfig.test.json'], { cwd: here, s
 
 await rm(outdir, { recursive: true, force: true });
 await mkdir(outdir, { recursive: true });
-// Two bundles: the page (app.js) and the highlight worker (highlight-worker.js, worker-src 'self').
+// Three bundles: the page (app.js), the highlight worker (highlight-worker.js) and the live feed's
+// worker (live-worker.js), both under worker-src 'self'.
 await build({
   entryPoints: {
     app: join(here, 'src/main.ts'),
     'highlight-worker': join(here, 'src/visualizers/highlight-worker.ts'),
+    'live-worker': join(here, 'src/api/live-worker.ts'),
   },
   outdir,
   tsconfig: join(here, 'tsconfig.json'),

@@ -155,6 +155,14 @@ export const analyzerSettings = {
     defaultText: 'off (/metrics only on the API port, behind Basic auth)',
     parse: parseListenAddress,
   },
+  filterTimeout: {
+    flag: 'filter-timeout-ms',
+    env: 'HONEYPROXY_FILTER_TIMEOUT_MS',
+    description:
+      'statement_timeout of a filtered flow list (header/body searches scan; past it the API answers 503)',
+    default: 10_000,
+    parse: parseInteger(100, 600_000),
+  },
   maxBody: {
     flag: 'max-body',
     env: 'HONEYPROXY_MAX_BODY',

@@ -45,3 +45,12 @@ export type { JetStreamHandles } from './ingest/jetstream-setup.js';
 export { createLivePublisher, startLiveRelay } from './ingest/live-relay.js';
 export { startHeartbeatListener, HEARTBEAT_SUBJECTS } from './ingest/heartbeat-listener.js';
 export { connectNats, natsOptions } from './nats-connection.js';
+export { BinaryCopyEncoder } from './store/binary-copy-encoder.js';
+export type { CopyColumnType, CopyValue } from './store/binary-copy-encoder.js';
+export {
+  FLOW_COLUMN_LIST,
+  FLOW_COPY_TYPES,
+  flowCopyValues,
+  flowRowJson,
+} from './store/flow-row.js';
+export type { FlowRow } from './store/flow-row.js';

@@ -67,7 +67,7 @@ async function serve(config: AnalyzerConfig, log: Logger): Promise<void> {
   const late: { nc?: NatsConnection; ingest?: Ingest } = {};
   shutdown.add({ name: 'nats', close: async () => void (await late.nc?.drain()) });
 
-  const store = createFlowStore({ db, log });
+  const store = createFlowStore({ db, log, filterTimeoutMs: config.filterTimeout });
   const sensors = createSensorStore({ db });
   const hub = createLiveHub();
   const metrics = createAnalyzerMetrics();

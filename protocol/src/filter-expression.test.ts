@@ -1,12 +1,8 @@
 /** Behaviour of the filter language: parsing, errors that point at the problem, and the predicate. */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  compileFilter,
-  FilterSyntaxError,
-  parseFilter,
-  quoteLiteral,
-} from './filter-expression.js';
+import { FilterSyntaxError, parseFilter, quoteLiteral } from './filter-expression.js';
+import { compileFilter, FilterNeedsServerError, needsServer } from './filter-predicate.js';
 import type { FlowSummary } from './flow-summary.js';
 
 const base: FlowSummary = {
@@ -94,6 +90,54 @@ describe('filter expressions', () => {
   it('bounds depth and size', () => {
     assert.throws(() => parseFilter('!'.repeat(100) + 'a'), /nested too deeply/);
     assert.throws(() => parseFilter('a '.repeat(1500)), /longer than|too large/);
+  });
+
+  it('parses the header, body, content-type and hash operators with their side', () => {
+    assert.deepEqual(parseFilter('~hq "^user-agent: curl"'), {
+      kind: 'header',
+      side: 'request',
+      pattern: '^user-agent: curl',
+    });
+    assert.deepEqual(parseFilter('~hs x'), { kind: 'header', side: 'response', pattern: 'x' });
+    assert.deepEqual(parseFilter('~h x'), { kind: 'header', side: 'any', pattern: 'x' });
+    assert.deepEqual(parseFilter('~bq x'), { kind: 'body', side: 'request', pattern: 'x' });
+    assert.deepEqual(parseFilter('~bs x'), { kind: 'body', side: 'response', pattern: 'x' });
+    assert.deepEqual(parseFilter('~b x'), { kind: 'body', side: 'any', pattern: 'x' });
+    assert.deepEqual(parseFilter('~tq json'), {
+      kind: 'contentType',
+      side: 'request',
+      pattern: 'json',
+    });
+    assert.deepEqual(parseFilter('~ts charset'), {
+      kind: 'contentType',
+      side: 'response',
+      pattern: 'charset',
+    });
+    const hash = 'AB'.repeat(32);
+    assert.deepEqual(parseFilter(`~sha256 ${hash}`), { kind: 'sha256', hash: hash.toLowerCase() });
+    assert.throws(() => parseFilter('~sha256 abc'), /64 hex digits/);
+    assert.throws(() => parseFilter('~b "(x"'), /not a valid regular expression/);
+    assert.throws(() => parseFilter('~hq'), /needs an argument/);
+  });
+
+  it('leaves header, body and hash operators to the server instead of guessing', () => {
+    for (const expr of ['~h x', '~bq x', '~ts x', `~sha256 ${'0'.repeat(64)}`, '~d a | !~b x']) {
+      assert.equal(needsServer(parseFilter(expr)), true, expr);
+      assert.throws(() => compileFilter(parseFilter(expr)), FilterNeedsServerError);
+    }
+    for (const expr of ['', '~d a | !~c 200', '~a', '~t x']) {
+      assert.equal(needsServer(parseFilter(expr)), false, expr);
+    }
+  });
+
+  it('matches assets by declared type like mitmproxy: scripts, styles, images, fonts', () => {
+    assert.equal(matches('~a'), true); // image/jpeg
+    for (const contentType of ['application/javascript', 'TEXT/CSS', 'font/woff2']) {
+      assert.equal(matches('~a', { contentType }), true, contentType);
+    }
+    for (const contentType of ['text/html', 'application/json', null]) {
+      assert.equal(matches('~a', { contentType }), false, String(contentType));
+    }
   });
 
   it('quotes literals so they match exactly', () => {

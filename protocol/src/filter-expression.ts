@@ -2,7 +2,7 @@
  * The flow filter language: a subset of mitmproxy's `~` expressions over the fields of a flow summary,
  * so the same expression can run as SQL over indexed columns (analyzer) and as a predicate over rows
  * already in the browser (highlighting, live flows). One parser, two back ends; this file holds the
- * parser and the predicate, analyzer/src/store/filter-sql.ts the SQL.
+ * parser, filter-predicate.ts the predicate, analyzer/src/store/filter-sql.ts the SQL.
  *
  *   expr   := or
  *   or     := and ('|' and)*
@@ -11,6 +11,10 @@
  *
  * Regex arguments are case-insensitive; numbers take comparisons (`~size >10k`, `~dur >=500`,
  * `~c 4xx`). Analysts write these, but they are still bounded (length, depth, node count).
+ *
+ * Header and body operators (`~h ~hq ~hs ~b ~bq ~bs ~tq ~ts ~sha256`) look at what a summary does not
+ * carry, so only the SQL answers them: `compileFilter` refuses them (FilterNeedsServerError) rather
+ * than guess, and `needsServer` tells a caller to ask the API instead (see docs/decisions.md).
  */
 import type { FlowSummary } from './flow-summary.js';
 
@@ -38,6 +42,7 @@ export type NumberField = (typeof NUMBER_FIELDS)[keyof typeof NUMBER_FIELDS];
 
 export const FLAGS = {
   all: 'all',
+  a: 'asset',
   e: 'error',
   s: 'response',
   q: 'noResponse',
@@ -48,12 +53,33 @@ export type FilterFlag = (typeof FLAGS)[keyof typeof FLAGS];
 
 export type Comparison = '=' | '<' | '<=' | '>' | '>=';
 
+/** Which message an operator looks at: `~hq` request, `~hs` response, `~h` either. */
+export type MessageSide = 'request' | 'response' | 'any';
+
+/** Header regexes (matched against each "name: value" line, name lower-cased, as mitmproxy does). */
+export const HEADER_OPS = { h: 'any', hq: 'request', hs: 'response' } as const;
+/** Body regexes (over the captured bytes, see docs/decisions.md "Filter language"). */
+export const BODY_OPS = { b: 'any', bq: 'request', bs: 'response' } as const;
+/** Regexes over the full Content-Type header value(s) of one side (parameters included). */
+export const CONTENT_TYPE_OPS = { tq: 'request', ts: 'response' } as const;
+
+/**
+ * `~a`: the response is an asset by its declared type — mitmproxy's list (scripts, styles, images,
+ * fonts), searched unanchored and case-insensitively like every regex here.
+ */
+export const ASSET_TYPE_PATTERN =
+  'text/javascript|application/x-javascript|application/javascript|text/css|image/|font/|application/font';
+
 export type FilterNode =
   | { kind: 'and' | 'or'; left: FilterNode; right: FilterNode }
   | { kind: 'not'; expr: FilterNode }
   | { kind: 'regex'; field: RegexField; pattern: string }
   | { kind: 'number'; field: NumberField; cmp: Comparison; value: number }
-  | { kind: 'flag'; flag: FilterFlag };
+  | { kind: 'flag'; flag: FilterFlag }
+  | { kind: 'header'; side: MessageSide; pattern: string }
+  | { kind: 'body'; side: MessageSide; pattern: string }
+  | { kind: 'contentType'; side: 'request' | 'response'; pattern: string }
+  | { kind: 'sha256'; hash: string };
 
 /** The expression is not valid; `position` is the character offset of the problem. */
 export class FilterSyntaxError extends Error {
@@ -81,7 +107,7 @@ function tokenize(text: string): Token[] {
       tokens.push({ t: c, pos: i });
       i++;
     } else if (c === '~') {
-      const m = /^~([a-z]+)/.exec(text.slice(i));
+      const m = /^~(sha256|[a-z]+)/.exec(text.slice(i));
       if (!m?.[1]) throw new FilterSyntaxError('"~" must be followed by an operator name', i);
       tokens.push({ t: 'op', value: m[1], pos: i });
       i += m[0].length;
@@ -224,6 +250,33 @@ export function parseFilter(text: string): FilterNode | null {
       );
     }
     if (op in FLAGS) return count({ kind: 'flag', flag: FLAGS[op as keyof typeof FLAGS] });
+    if (op in HEADER_OPS || op in BODY_OPS || op in CONTENT_TYPE_OPS) {
+      const arg = argument(op, pos);
+      checkRegex(arg.value, arg.pos);
+      if (op in HEADER_OPS)
+        return count({
+          kind: 'header',
+          side: HEADER_OPS[op as keyof typeof HEADER_OPS],
+          pattern: arg.value,
+        });
+      if (op in BODY_OPS)
+        return count({
+          kind: 'body',
+          side: BODY_OPS[op as keyof typeof BODY_OPS],
+          pattern: arg.value,
+        });
+      return count({
+        kind: 'contentType',
+        side: CONTENT_TYPE_OPS[op as keyof typeof CONTENT_TYPE_OPS],
+        pattern: arg.value,
+      });
+    }
+    if (op === 'sha256') {
+      const arg = argument(op, pos);
+      if (!/^[0-9a-f]{64}$/i.test(arg.value))
+        throw new FilterSyntaxError('~sha256 needs 64 hex digits', arg.pos);
+      return count({ kind: 'sha256', hash: arg.value.toLowerCase() });
+    }
     throw new FilterSyntaxError(`unknown operator ~${op}`, pos);
   }
 
@@ -235,84 +288,6 @@ export function parseFilter(text: string): FilterNode | null {
       rest.pos,
     );
   return tree;
-}
-
-/** Declared types that claim nothing specific, so no sniffed type contradicts them. */
-export const NEUTRAL_DECLARED_TYPES = ['application/octet-stream', 'binary/octet-stream'] as const;
-
-/**
- * Declared Content-Type vs sniffed type: a mismatch when the bytes are a recognised non-text format
- * other than the declared one. Text sniffs are guesses and never count. Mirrored in filter-sql.ts.
- */
-export function typeMismatch(declared: string | null, sniffed: string | null): boolean {
-  if (declared === null || sniffed === null) return false;
-  if (sniffed.startsWith('text/') || sniffed === 'application/json') return false;
-  const d = declared.toLowerCase();
-  return d !== sniffed && !(NEUTRAL_DECLARED_TYPES as readonly string[]).includes(d);
-}
-
-function compare(a: number, cmp: Comparison, b: number): boolean {
-  switch (cmp) {
-    case '=':
-      return a === b;
-    case '<':
-      return a < b;
-    case '<=':
-      return a <= b;
-    case '>':
-      return a > b;
-    case '>=':
-      return a >= b;
-  }
-}
-
-/** The expression as a predicate over summaries (same results as the SQL for the same rows). */
-export function compileFilter(node: FilterNode | null): (flow: FlowSummary) => boolean {
-  if (node === null) return () => true;
-  switch (node.kind) {
-    case 'and': {
-      const [l, r] = [compileFilter(node.left), compileFilter(node.right)];
-      return (f) => l(f) && r(f);
-    }
-    case 'or': {
-      const [l, r] = [compileFilter(node.left), compileFilter(node.right)];
-      return (f) => l(f) || r(f);
-    }
-    case 'not': {
-      const inner = compileFilter(node.expr);
-      return (f) => !inner(f);
-    }
-    case 'regex': {
-      const re = new RegExp(node.pattern, 'i');
-      const field = node.field;
-      return (f) => {
-        const value = f[field];
-        return value !== null && re.test(value);
-      };
-    }
-    case 'number': {
-      const { field, cmp, value } = node;
-      return (f) => {
-        const v = f[field];
-        return v !== null && compare(v, cmp, value);
-      };
-    }
-    case 'flag':
-      switch (node.flag) {
-        case 'all':
-          return () => true;
-        case 'error':
-          return (f) => f.error !== null;
-        case 'response':
-          return (f) => f.status !== null;
-        case 'noResponse':
-          return (f) => f.status === null;
-        case 'tls':
-          return (f) => f.tls;
-        case 'mismatch':
-          return (f) => typeMismatch(f.contentType, f.sniffedType);
-      }
-  }
 }
 
 /** Quotes a literal for use as an exact-match regex argument (`~d`, `~u` …). */

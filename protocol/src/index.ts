@@ -5,6 +5,7 @@
 export * from './limits.js';
 export * from './body.js';
 export * from './flow.js';
+export * from './flow-json.js';
 export * from './flow-summary.js';
 export * from './subjects.js';
 export * from './decoder.js';
@@ -14,4 +15,5 @@ export * from './codecs.js';
 export * from './live-ticket.js';
 export * from './sniff-type.js';
 export * from './filter-expression.js';
+export * from './filter-predicate.js';
 export * from './flow-category.js';

@@ -1,8 +1,13 @@
 /** BodyPrefix: the first max-body bytes of a body, hashed as they arrive; the rest only counted. */
-import { describe, it } from 'node:test';
+import { describe, it, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createLogger } from '@honeyproxy/common';
 import { BodyPrefix, SMALL_BODY } from './body-prefix.js';
+import { openBodySpill } from './body-spill.js';
 
 const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 
@@ -80,5 +85,50 @@ describe('BodyPrefix', () => {
     assert.equal(prefix.snapshot(), raw);
     assert.equal(raw.len, first.length);
     assert.equal(raw.sha256, sha256(first));
+  });
+});
+
+describe('BodyPrefix with a spill directory', () => {
+  const spillIn = async (t: TestContext, threshold = 1024 * 1024) => {
+    const dir = await mkdtemp(join(tmpdir(), 'hp-spill-'));
+    t.after(() => rm(dir, { recursive: true, force: true }));
+    return openBodySpill({ dir, threshold, log: createLogger({ name: 't', level: 'silent' }) });
+  };
+
+  it('streams a body past the threshold to a file instead of holding it', async (t) => {
+    const spill = await spillIn(t);
+    const body = randomBytes(6 * 1024 * 1024 + 777);
+    for (const announced of [0, body.length]) {
+      const prefix = new BodyPrefix(64 * 1024 * 1024, spill);
+      prefix.expect(announced);
+      feed(prefix, body, 65_536);
+      const raw = prefix.snapshot();
+      assert.equal(raw.bytes.length, 0, 'no body bytes in memory');
+      assert.ok(raw.file, 'the body is in a file');
+      assert.equal(raw.file.len, body.length);
+      assert.equal(raw.sha256, sha256(body));
+      assert.equal(raw.file.sha256, sha256(body));
+      await raw.file.ready;
+      assert.equal(sha256(await readFile(raw.file.path)), sha256(body));
+    }
+  });
+
+  it('keeps only max-body bytes in the file, and a body under the threshold in memory', async (t) => {
+    const spill = await spillIn(t);
+    const body = randomBytes(5 * 1024 * 1024);
+    const prefix = new BodyPrefix(2 * 1024 * 1024 + 5, spill);
+    feed(prefix, body, 100_000);
+    const raw = prefix.snapshot();
+    assert.equal(raw.len, body.length);
+    assert.equal(raw.truncated, true);
+    await raw.file?.ready;
+    assert.deepEqual(await readFile(raw.file?.path ?? ''), body.subarray(0, 2 * 1024 * 1024 + 5));
+
+    const small = randomBytes(1024 * 1024 - 1);
+    const inMemory = new BodyPrefix(64 * 1024 * 1024, spill);
+    feed(inMemory, small, 65_536);
+    const kept = inMemory.snapshot();
+    assert.equal(kept.file, undefined);
+    assert.deepEqual(kept.bytes, small);
   });
 });

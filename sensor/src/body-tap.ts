@@ -10,6 +10,7 @@
 import type { BufferInProgress } from './mockttp-internals.js';
 import type { RawBody } from './body-encoder.js';
 import { BodyPrefix, SMALL_BODY } from './body-prefix.js';
+import type { BodySpill } from './body-spill.js';
 
 /**
  * mockttp's maxBodySize for the sensor: mockttp buffers each body up to this much, then drops
@@ -30,8 +31,9 @@ export class BodyTap {
   private seen = false;
   private result: RawBody | null | undefined;
 
-  constructor(maxBody: number) {
-    this.prefix = new BodyPrefix(maxBody);
+  /** With `spill`, kept bytes past its threshold go to a file instead of memory. */
+  constructor(maxBody: number, spill?: BodySpill) {
+    this.prefix = new BodyPrefix(maxBody, spill);
   }
 
   /** The length the body announced (Content-Length), so its buffer is allocated once. */

@@ -17,6 +17,7 @@ import {
   type EncodedBody,
   type RawBody,
 } from './body-encoder.js';
+import type { BodyFile } from './body-spill.js';
 import type { CapturedFlow } from './flow-sink.js';
 import { clip } from './tls-details.js';
 
@@ -93,12 +94,17 @@ export function assembleFlow(draft: FlowDraft): CapturedFlow | Promise<CapturedF
 function wireFlow(draft: FlowDraft, reqBody: EncodedBody, resBody: EncodedBody): CapturedFlow {
   const anomalies = [...draft.anomalies];
   let bodies: ReadonlyMap<string, Uint8Array> = NO_BODIES;
+  let bodyFiles: Map<string, BodyFile> | undefined;
   if (reqBody.outOfLine || resBody.outOfLine) {
     const map = new Map<string, Uint8Array>();
-    if (reqBody.outOfLine) map.set(reqBody.outOfLine.sha256, reqBody.outOfLine.bytes);
-    if (resBody.outOfLine) map.set(resBody.outOfLine.sha256, resBody.outOfLine.bytes);
+    for (const { outOfLine } of [reqBody, resBody]) {
+      if (outOfLine?.file) (bodyFiles ??= new Map()).set(outOfLine.sha256, outOfLine.file);
+      else if (outOfLine) map.set(outOfLine.sha256, outOfLine.bytes);
+    }
     bodies = map;
   }
+  if (reqBody.lost) anomalies.push(`request-body-dropped:${reqBody.lost}`);
+  if (resBody.lost) anomalies.push(`response-body-dropped:${resBody.lost}`);
 
   const { request, response, server } = draft;
   // built by assignment, not spreads: this runs for every flow
@@ -146,5 +152,5 @@ function wireFlow(draft: FlowDraft, reqBody: EncodedBody, resBody: EncodedBody):
   if (anomalies.length > LIMITS.anomalies || anomalies.some((a) => a.length > LIMITS.anomalyLen)) {
     flow.anomalies = anomalies.slice(0, LIMITS.anomalies).map((a) => clip(a, LIMITS.anomalyLen));
   }
-  return { flow, bodies };
+  return bodyFiles ? { flow, bodies, bodyFiles } : { flow, bodies };
 }

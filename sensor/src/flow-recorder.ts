@@ -8,6 +8,7 @@ import { isIP, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
 import { newFlowId } from './flow-id.js';
+import type { BodySpill } from './body-spill.js';
 import { BodyTap, mockttpBodyLimit } from './body-tap.js';
 import type { EpochClock } from './epoch-clock.js';
 import { headerValue, pairHeaders, type FlowDraft, type ResponseDraft } from './flow-draft.js';
@@ -22,6 +23,8 @@ import {
 import type { HostResolver } from './host-resolver.js';
 import { hostMismatchOf } from './host-mismatch.js';
 import { hostOfAuthority, normalizeIp } from './net-names.js';
+import type { ResponseHold } from './response-hold.js';
+import type { ResponseHolds } from './response-holds.js';
 import type { Endpoint } from './original-destination.js';
 import type { RouteFacts } from './request-router.js';
 import { clientTlsOf, type ClientTls } from './tls-details.js';
@@ -32,11 +35,18 @@ export type FlowMode = FlowDraft['mode'];
 export interface FlowRecorderOptions {
   readonly sensorId: string;
   readonly maxBody: number;
+  /** Where kept bytes past its threshold go instead of memory. */
+  readonly bodySpill?: BodySpill;
   readonly clock: EpochClock;
   readonly tracker: UpstreamTracker;
   readonly log: Logger;
-  /** Receives each finished flow (exactly once per exchange), as soon as it is finished. */
-  readonly emit: (draft: FlowDraft | Promise<FlowDraft>) => void;
+  /**
+   * Receives each finished flow (exactly once per exchange), as soon as it is finished; returns
+   * what settles once the flow is stored, when responses are held for it (`holds`).
+   */
+  readonly emit: (draft: FlowDraft | Promise<FlowDraft>) => Promise<void> | undefined;
+  /** Holds each complete response's last bytes until emit's promise settles (write-before-last-byte). */
+  readonly holds?: ResponseHolds;
   /** Request headers as received, before mockttp dropped Proxy-* (HTTP/1 only). */
   readonly receivedHeaders: (req: MockttpRequest) => readonly string[] | undefined;
   /** The original destination of a transparent connection (undefined: explicit). */
@@ -68,6 +78,14 @@ function asBytes(chunk: unknown, encoding: unknown): Buffer | undefined {
     : undefined;
 }
 
+/** Where the end of a response is, for holding it until its flow is stored. */
+interface EndHooks {
+  /** Before the last bytes go out: the write that completes the Content-Length, else end(). */
+  readonly beforeLast: () => void;
+  /** After mockttp's end(): the response is complete as far as the sensor is concerned. */
+  readonly afterEnd: () => void;
+}
+
 /**
  * Sees every chunk mockttp writes downstream and keeps the body in the tap (first max-body bytes,
  * the rest counted). mockttp also queues every write in its own tracking stream, unread unless
@@ -75,19 +93,36 @@ function asBytes(chunk: unknown, encoding: unknown): Buffer | undefined {
  * maxBodySize (mockttpBodyLimit) the sensor asks, so mockttp reads it, drops its copy at the
  * limit and lets the rest flow by. Returns the byte count.
  */
-function captureWrites(res: MockttpResponse, tap: BodyTap, maxBody: number): () => number {
+function captureWrites(
+  res: MockttpResponse,
+  tap: BodyTap,
+  maxBody: number,
+  hooks: EndHooks | undefined,
+): () => number {
   const drainAt = mockttpBodyLimit(maxBody);
   let written = 0;
   let draining = false;
+  // Content-Length, when the response has one: a client is answered by its last byte, not by end()
+  let expected = -1;
+  let last = false;
   const seen = (chunk: unknown, encoding: unknown) => {
     const bytes = asBytes(chunk, encoding);
     if (!bytes || bytes.length === 0) return;
-    if (written === 0) tap.expect(Number(headerValue(res.getRawHeaders(), 'content-length')));
+    if (written === 0) {
+      const headers = res.getRawHeaders();
+      expected = Number(headerValue(headers, 'content-length') ?? -1);
+      tap.expect(expected);
+      if (headerValue(headers, 'transfer-encoding') !== undefined) expected = -1;
+    }
     written += bytes.length;
     tap.add(bytes);
     if (!draining && written > drainAt) {
       draining = true;
       res.body.asBuffer().catch(() => undefined); // aborts are recorded from the response
+    }
+    if (hooks && !last && expected >= 0 && written >= expected) {
+      last = true;
+      hooks.beforeLast();
     }
   };
   // eslint-disable-next-line @typescript-eslint/unbound-method -- called with .call(this) below
@@ -100,7 +135,16 @@ function captureWrites(res: MockttpResponse, tap: BodyTap, maxBody: number): () 
   } as typeof res.write;
   res.end = function (this: MockttpResponse, chunk?: unknown, ...rest: unknown[]) {
     if (typeof chunk !== 'function') seen(chunk, rest[0]);
-    return (end as (...args: unknown[]) => MockttpResponse).call(this, chunk, ...rest);
+    if (!hooks || this.writableEnded) {
+      return (end as (...args: unknown[]) => MockttpResponse).call(this, chunk, ...rest);
+    }
+    if (!last) {
+      last = true;
+      hooks.beforeLast();
+    }
+    const result = (end as (...args: unknown[]) => MockttpResponse).call(this, chunk, ...rest);
+    hooks.afterEnd();
+    return result;
   } as typeof res.end;
   return () => written;
 }
@@ -108,7 +152,7 @@ function captureWrites(res: MockttpResponse, tap: BodyTap, maxBody: number): () 
 export function createFlowRecorder(options: FlowRecorderOptions): FlowRecorder {
   const { sensorId, maxBody, clock, tracker, log, emit, receivedHeaders } = options;
   const transparentOf = options.transparentOf ?? (() => undefined);
-  const { routeOf, originalTargetOf, resolver } = options;
+  const { routeOf, originalTargetOf, resolver, holds } = options;
   const mismatchWaitMs = options.mismatchWaitMs ?? 200;
   let inProgress = 0;
 
@@ -132,9 +176,9 @@ export function createFlowRecorder(options: FlowRecorderOptions): FlowRecorder {
     const obs = conn
       ? tracker.expect(conn, req.method ?? '', (req as { path?: string }).path ?? '')
       : undefined;
-    const requestTap = new BodyTap(maxBody);
+    const requestTap = new BodyTap(maxBody, options.bodySpill);
     requestTap.expect(Number(req.headers['content-length']));
-    const responseTap = new BodyTap(maxBody);
+    const responseTap = new BodyTap(maxBody, options.bodySpill);
 
     // Follow mockttp's request buffering from the moment passthrough starts it (starting it
     // earlier would change when the body is read).
@@ -146,12 +190,31 @@ export function createFlowRecorder(options: FlowRecorderOptions): FlowRecorder {
       requestTap.attach(buffer, (add) => req.on('data', add));
       return buffer;
     };
-    const written = captureWrites(res, responseTap, maxBody);
-
     inProgress++;
     let finished = false;
-    const finish = (complete: boolean) => {
-      if (finished) return;
+    // write-before-last-byte: the response's end waits until the sink has stored its flow
+    let hold: ResponseHold | undefined;
+    const hooks: EndHooks | undefined = holds && {
+      beforeLast: () => {
+        hold ??= holds.hold(req, res);
+      },
+      afterEnd: () => {
+        let stored: Promise<void> | undefined;
+        try {
+          stored = finish(true);
+        } catch (err) {
+          log.error({ err, flowId }, 'could not record flow');
+        }
+        if (!hold) return;
+        if (stored) holds.releaseWhen(hold, stored);
+        else holds.release(hold);
+      },
+    };
+    const written = captureWrites(res, responseTap, maxBody, hooks);
+
+    /** Records the flow; returns what the sink's storing of it settles with, if anything. */
+    const finish = (complete: boolean): Promise<void> | undefined => {
+      if (finished) return undefined;
       finished = true;
       inProgress--;
       const endPerf = performance.now();
@@ -169,21 +232,29 @@ export function createFlowRecorder(options: FlowRecorderOptions): FlowRecorder {
         written,
       };
       const waitRequest = requestComplete && !requestTap.settledNow;
-      if (!complete || (responseTap.settledNow && !waitRequest)) {
-        emit(withMismatch(draftOf(req, res, outcome)));
-      } else {
+      try {
+        if (!complete || (responseTap.settledNow && !waitRequest)) {
+          return emit(withMismatch(draftOf(req, res, outcome)));
+        }
         // mockttp's buffers settle on a later tick
-        emit(
+        return emit(
           Promise.all([responseTap.settled(), waitRequest ? requestTap.settled() : undefined]).then(
             () => withMismatch(draftOf(req, res, outcome)),
           ),
         );
+      } catch (err) {
+        // a bug here must cost one flow, not the process
+        log.error({ err, flowId }, 'could not record flow');
+        return undefined;
       }
     };
-    // 'close' follows 'finish' (a tick later) for complete responses and comes alone for aborted ones
+    // 'close' follows 'finish' (a tick later) for complete responses and comes alone for aborted
+    // ones; with holds, a complete response was recorded at its end() already
     res.once('close', () => {
+      if (hold) holds?.release(hold);
       try {
-        finish(res.writableFinished);
+        // an unheld flow (failed, aborted, or no holds): nothing waits for its storing
+        void finish(res.writableFinished);
       } catch (err) {
         // a bug here must cost one flow, not the process
         log.error({ err, flowId }, 'could not record flow');

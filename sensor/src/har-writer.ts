@@ -7,6 +7,7 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import type { FlowSink } from './flow-sink.js';
+import { withBodiesInMemory } from './body-spill.js';
 import { harEntry } from './har-entry.js';
 import { SENSOR_VERSION } from './version.js';
 
@@ -61,9 +62,10 @@ export async function createHarWriter({ path, log }: HarWriterOptions): Promise<
   };
 
   return {
-    write(captured) {
-      if (closed) return Promise.reject(new Error('HAR writer is closed'));
-      const json = JSON.stringify(harEntry(captured));
+    async write(captured) {
+      if (closed) throw new Error('HAR writer is closed');
+      // bodies kept in files are read within write: the capture deletes them once it settles
+      const json = JSON.stringify(harEntry(await withBodiesInMemory(captured)));
       return new Promise<void>((done, fail) => {
         batch.push({ json, done, fail });
         kick();

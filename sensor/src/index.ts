@@ -25,6 +25,14 @@ export {
   type NatsConnectorOptions,
 } from './nats-connector.js';
 export {
+  BodyFileGoneError,
+  chunkSubject,
+  createBodyStore,
+  metaSubject,
+  metaLookupSubject,
+  type BodyStore,
+} from './body-upload.js';
+export {
   createNatsFlowSink,
   SpoolFullError,
   type NatsFlowSink,

@@ -4,9 +4,11 @@
  * in the background, starts the proxy, publishes flows and heartbeats, and on SIGINT/SIGTERM stops
  * the proxy, flushes the sinks and drains NATS, in that order.
  */
+import { join } from 'node:path';
 import { ConfigError, createLogger, createShutdown, settingsHelp } from '@honeyproxy/common';
 import { loadSensorConfig, sensorSettings } from './config.js';
 import type { FlowSink } from './flow-sink.js';
+import { openBodySpill, releaseBodyFiles } from './body-spill.js';
 import { createHarWriter } from './har-writer.js';
 import { startHeartbeat } from './heartbeat-publisher.js';
 import { createNatsConnector } from './nats-connector.js';
@@ -51,6 +53,11 @@ async function main(): Promise<number> {
     fsyncMs: config.spoolFsyncMs,
     log: log.child({ component: 'spool' }),
   });
+  // bodies past 1 MiB stream to files beside the spool, which links them (same filesystem)
+  const bodySpill = await openBodySpill({
+    dir: join(config.spoolDir, 'bodies'),
+    log: log.child({ component: 'body-spill' }),
+  });
   // the metrics read components created below
   const live: { sensor?: Sensor; publisher?: NatsFlowSink } = {};
   const metrics =
@@ -68,13 +75,14 @@ async function main(): Promise<number> {
   });
   const sinks: FlowSink[] = [natsSink];
   if (config.write) sinks.push(await createHarWriter({ path: config.write, log }));
-  const sink = sinks.length === 1 ? natsSink : createTeeSink(sinks);
+  const sink = releaseBodyFiles(sinks.length === 1 ? natsSink : createTeeSink(sinks));
   shutdown.add({ name: 'sinks', close: () => sink.close() });
 
   const sensor: Sensor = await createSensor({
     config,
     sink,
     log,
+    bodySpill,
     // the metrics endpoint is this process too: never a proxy destination
     ...(config.metricsListen && { ownPorts: [config.metricsListen.port] }),
   });

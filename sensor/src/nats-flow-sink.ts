@@ -11,9 +11,14 @@
  */
 import type { Logger } from 'pino';
 import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
-import { Objm, type ObjectStore } from '@nats-io/obj';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { BODIES_BUCKET, flowMessageCodec, flowSubject } from '@honeyproxy/protocol';
+import {
+  BODIES_BUCKET,
+  flowMessageCodec,
+  flowMessageJson,
+  flowSubject,
+} from '@honeyproxy/protocol';
+import { BodyFileGoneError, createBodyStore, type BodyStore } from './body-upload.js';
 import type { FlowSink } from './flow-sink.js';
 import {
   createJetStreamPublisher,
@@ -126,7 +131,7 @@ export function createNatsFlowSink(options: NatsFlowSinkOptions): NatsFlowSink {
   const maxBackoffMs = options.maxBackoffMs ?? 10_000;
 
   let clients:
-    { nc: NatsConnection; flows: JetStreamPublisher; bodies: Promise<ObjectStore> } | undefined;
+    { nc: NatsConnection; flows: JetStreamPublisher; bodies: Promise<BodyStore> } | undefined;
   const recentBodies = new Set<string>();
   const bodyPuts = new Map<string, Promise<void>>();
   let inFlight = 0;
@@ -166,24 +171,26 @@ export function createNatsFlowSink(options: NatsFlowSinkOptions): NatsFlowSink {
       clients = {
         nc,
         flows: createJetStreamPublisher(nc, timeout),
-        bodies: new Objm(js).open(BODIES_BUCKET, false),
+        bodies: Promise.resolve(createBodyStore(nc, js, timeout)),
       };
     }
     return clients;
   };
 
-  const storeBody = (
-    sha256: string,
-    bytes: Uint8Array,
-    store: Promise<ObjectStore>,
-  ): Promise<void> => {
+  const storeBody = (blob: SpoolBlob, store: Promise<BodyStore>): Promise<void> => {
+    const { sha256 } = blob;
     if (recentBodies.has(sha256)) return RESOLVED;
     let put = bodyPuts.get(sha256);
     if (!put) {
       put = (async () => {
         const os = await store;
-        const info = await os.info(sha256);
-        if (!info || info.deleted) await os.putBlob({ name: sha256 }, bytes, { timeout });
+        if (await os.has(sha256)) {
+          // already stored
+        } else if (blob.file) {
+          await os.putFile(sha256, blob.file.path);
+        } else {
+          await os.putBytes(sha256, blob.bytes);
+        }
         if (recentBodies.size >= RECENT_BODIES_MAX) recentBodies.clear();
         recentBodies.add(sha256);
       })().finally(() => bodyPuts.delete(sha256));
@@ -196,13 +203,12 @@ export function createNatsFlowSink(options: NatsFlowSinkOptions): NatsFlowSink {
     new Error(describeFailure(err, stage), { cause: err });
 
   /** The flow as stored, minus bodies found damaged in the spool (rare: disk corruption). */
-  const payloadOf = (record: SpoolRecord): Uint8Array => {
-    if (!record.damaged?.length) return record.json;
+  const payloadOf = (record: SpoolRecord, lost?: readonly string[]): Uint8Array => {
+    if (!record.damaged?.length && !lost?.length) return record.json;
     try {
       const flow = flowMessageCodec.decodeJson(record.json);
-      return Buffer.from(
-        JSON.stringify(dropBodies(flow, 'spool-damaged', new Set(record.damaged))),
-      );
+      const damaged = new Set([...(record.damaged ?? []), ...(lost ?? [])]);
+      return Buffer.from(JSON.stringify(dropBodies(flow, 'spool-damaged', damaged)));
     } catch (err) {
       log.error({ err, flowId: record.flowId }, 'damaged spool record published as it is');
       return record.json;
@@ -220,15 +226,17 @@ export function createNatsFlowSink(options: NatsFlowSinkOptions): NatsFlowSink {
     done: Done;
     ready: boolean;
     err?: Error;
+    /** Bodies whose spool file turned out gone or changed: sent without them. */
+    lost?: string[];
   }[] = [];
   let waitingHead = 0;
 
-  const send = (record: SpoolRecord, nc: NatsConnection, done: Done) => {
+  const send = (record: SpoolRecord, nc: NatsConnection, done: Done, lost?: string[]) => {
     const sentAt = observePublish ? performance.now() : 0;
     // callbacks, not promises: this runs for every flow
     clientsFor(nc).flows.publish(
       flowSubject(record.sensorId),
-      payloadOf(record),
+      payloadOf(record, lost),
       record.flowId,
       (err) => {
         if (!err && observePublish) observePublish((performance.now() - sentAt) / 1000);
@@ -243,7 +251,7 @@ export function createNatsFlowSink(options: NatsFlowSinkOptions): NatsFlowSink {
       if (!head?.ready) return;
       waitingHead++;
       if (head.err) head.done(head.err);
-      else send(head.record, head.nc, head.done);
+      else send(head.record, head.nc, head.done, head.lost);
     }
     waiting = [];
     waitingHead = 0;
@@ -260,7 +268,14 @@ export function createNatsFlowSink(options: NatsFlowSinkOptions): NatsFlowSink {
     if (slot.ready) return;
     const { bodies } = clientsFor(nc);
     const stored: Promise<void>[] = [];
-    for (const blob of record.blobs) stored.push(storeBody(blob.sha256, blob.bytes, bodies));
+    for (const blob of record.blobs) {
+      const put = storeBody(blob, bodies).catch((err: unknown) => {
+        if (!(err instanceof BodyFileGoneError)) throw err;
+        log.error({ err, flowId: record.flowId, sha256: blob.sha256 }, 'body file unusable');
+        (slot.lost ??= []).push(blob.sha256);
+      });
+      stored.push(put);
+    }
     Promise.all(stored).then(
       () => {
         slot.ready = true;
@@ -339,8 +354,9 @@ export function createNatsFlowSink(options: NatsFlowSinkOptions): NatsFlowSink {
       pump();
     }, lingerMs);
   };
-  // a spool write is already a batch: publish it at once, in as few socket writes
-  spool.onReadable(() => pump());
+  // written records go out with the next linger: one socket write carries every spool write of
+  // the last few ms (the spool writes every loop turn, so that responses wait less than a ms)
+  spool.onReadable(() => schedulePump());
 
   const settle = () => {
     inFlight--;
@@ -372,21 +388,36 @@ export function createNatsFlowSink(options: NatsFlowSinkOptions): NatsFlowSink {
   };
 
   return {
+    // write() settles when the flow is in the spool file: the sensor holds responses until then
+    holdResponses: true,
     write(captured) {
       if (closed) return Promise.reject(new Error('flow sink is closed'));
-      const { flow, bodies } = captured;
-      const blobs =
+      const { flow, bodies, bodyFiles } = captured;
+      let blobs: readonly SpoolBlob[] =
         bodies.size === 0
           ? NO_BLOBS
           : Array.from(bodies, ([sha256, bytes]): SpoolBlob => ({ sha256, bytes }));
-      const base = { flowId: flow.flowId, sensorId: flow.sensorId };
+      // files are linked by the spool within append, before the capture deletes its name
+      if (bodyFiles?.size)
+        blobs = blobs.concat(
+          Array.from(bodyFiles.values(), (f): SpoolBlob => ({
+            sha256: f.sha256,
+            file: { path: f.path, len: f.len },
+          })),
+        );
+      const { flowId, sensorId } = flow;
+      // settles once the record is written (a failed write is the spool's to log, count and retry)
+      let written!: () => void;
+      const stored = new Promise<void>((resolve) => (written = resolve));
+      const onWritten = () => written();
       let result = spool.append(
-        { ...base, json: Buffer.from(JSON.stringify(flow)), blobs },
+        { flowId, sensorId, json: Buffer.from(flowMessageJson(flow)), blobs },
         hasBodies(flow),
+        onWritten,
       );
       if (result === 'bodies') {
-        const json = Buffer.from(JSON.stringify(dropBodies(flow, 'spool-full')));
-        result = spool.append({ ...base, json, blobs: NO_BLOBS }, false);
+        const json = Buffer.from(flowMessageJson(dropBodies(flow, 'spool-full')));
+        result = spool.append({ flowId, sensorId, json, blobs: NO_BLOBS }, false, onWritten);
         if (result === 'spooled') {
           droppedBodies++;
           lastBodyDropAt = Date.now();
@@ -402,7 +433,7 @@ export function createNatsFlowSink(options: NatsFlowSinkOptions): NatsFlowSink {
         );
       }
       spooled++;
-      return RESOLVED;
+      return stored;
     },
     stats: () => {
       const s = spool.stats();

@@ -10,7 +10,12 @@ import { createHash } from 'node:crypto';
 import { Agent, request, type IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import { Readable } from 'node:stream';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createLogger } from '@honeyproxy/common';
 import { startOrigin, suiteResource, waitUntil } from '@honeyproxy/testkit';
+import { openBodySpill } from './body-spill.js';
 import { byUrl, bytesOf, sha256Hex } from './testing/flow-bytes.js';
 import { startTestSensor } from './testing/in-process-sensor.js';
 
@@ -169,6 +174,81 @@ describe('sensor memory with bodies over max-body', { timeout: 180_000 }, () => 
       `array buffers grew by ${measured.arrayBuffers} bytes for a ${BIG}-byte upload`,
     );
     assert.ok(measured.rss < GROWTH_BOUND, `RSS grew by ${measured.rss} bytes for ${BIG}`);
+  });
+});
+
+describe('bodies past the spill threshold', { timeout: 180_000 }, () => {
+  const SPILL_MAX_BODY = 64 * MiB;
+  /**
+   * Growth allowed: under the 64 MiB kept, which must be in a file, not in memory (measured
+   * ~40 MB, as with --max-body 1MiB in memory: Node's streaming floor; ~100 MB with the prefix
+   * in memory).
+   */
+  const SPILL_BOUND = 56 * MiB;
+  const suite = suiteResource(async (cleanup) => {
+    const origin = await startOrigin((req, res) => {
+      const url = new URL(req.url ?? '/', 'http://origin');
+      if (url.pathname === '/download') {
+        const total = Number(url.searchParams.get('bytes'));
+        res.writeHead(200, { 'content-length': String(total) });
+        generated(total).pipe(res);
+        return;
+      }
+      let n = 0;
+      req.on('data', (chunk: Buffer) => (n += chunk.length));
+      req.on('end', () => res.end(String(n)));
+    });
+    cleanup.add(() => origin.close());
+    const dir = await mkdtemp(join(tmpdir(), 'hp-spill-sensor-'));
+    cleanup.add(() => rm(dir, { recursive: true, force: true }));
+    const log = createLogger({ name: 'spill-test', level: 'silent' });
+    const bodySpill = await openBodySpill({ dir, log });
+    const { sensor, sink } = await startTestSensor(cleanup.add, {
+      maxBody: SPILL_MAX_BODY,
+      bodySpill,
+    });
+    return { origin, sensor, sink };
+  });
+
+  it('keeps the 64 MiB prefix of a 256 MiB download in a file, not in memory', async () => {
+    const { origin, sensor, sink } = suite();
+    const url = `${origin.httpUrl}/download?bytes=${BIG}`;
+    const measured = await growthDuring(async () =>
+      discard(await viaProxyStream(sensor.port, url)),
+    );
+    assert.equal(measured.result, BIG);
+    const c = await sink.waitFor(byUrl(url));
+    const body = c.flow.response?.body;
+    const prefix = patternPrefix(SPILL_MAX_BODY);
+    assert.equal(body?.len, BIG);
+    assert.equal(body?.capturedLen, SPILL_MAX_BODY);
+    assert.equal(body?.sha256, sha256Hex(prefix));
+    const file = c.bodyFiles?.get(body?.sha256 ?? '');
+    assert.ok(file, 'the body is handed over as a file');
+    assert.equal(sha256Hex(await readFile(file.path)), sha256Hex(prefix));
+    assert.ok(
+      measured.arrayBuffers < SPILL_BOUND,
+      `array buffers grew by ${measured.arrayBuffers} bytes with a 64 MiB prefix kept`,
+    );
+  });
+
+  it('keeps a 16 MiB upload in a file, byte-exact', async () => {
+    const { origin, sensor, sink } = suite();
+    const url = `${origin.httpUrl}/upload-spilled`;
+    const size = 16 * MiB + 5;
+    const res = await viaProxyStream(sensor.port, url, {
+      method: 'POST',
+      body: generated(size),
+      headers: { 'content-length': String(size) },
+    });
+    await discard(res);
+    const c = await sink.waitFor(byUrl(url));
+    const body = c.flow.request.body;
+    assert.equal(body?.len, size);
+    assert.equal(body?.truncated, false);
+    const file = c.bodyFiles?.get(body?.sha256 ?? '');
+    assert.ok(file);
+    assert.equal(sha256Hex(await readFile(file.path)), sha256Hex(patternPrefix(size)));
   });
 });
 

@@ -25,6 +25,7 @@ import { installNoSniCertificates, createNoSniCertificates } from './no-sni-cert
 import { loadOriginalDestination, type OriginalDestination } from './original-destination.js';
 import { createRequestRouter } from './request-router.js';
 import { assembleFlow, type FlowDraft } from './flow-draft.js';
+import type { BodySpill } from './body-spill.js';
 import { createFlowRecorder } from './flow-recorder.js';
 import type { CapturedFlow, FlowSink } from './flow-sink.js';
 import {
@@ -39,6 +40,7 @@ import {
   type MockttpRequest,
 } from './mockttp-internals.js';
 import { normalizeIp } from './net-names.js';
+import { createResponseHolds } from './response-holds.js';
 import { createUpstreamTracker } from './upstream-tracker.js';
 
 export interface SensorStats {
@@ -85,6 +87,8 @@ export interface SensorOptions {
   readonly resolver?: HostResolver;
   /** Other ports of this process a client must never reach through the proxy (e.g. a GUI). */
   readonly ownPorts?: readonly number[];
+  /** Where bodies past its threshold go instead of memory (default: all bodies in memory). */
+  readonly bodySpill?: BodySpill;
 }
 
 const SERVER_REQUEST_START = 'http.server.request.start';
@@ -150,38 +154,53 @@ export async function createSensor(options: SensorOptions): Promise<Sensor> {
   let idle: (() => void) | undefined;
   const later = (work: Promise<unknown>) => {
     pending++;
-    void work.finally(() => {
-      if (--pending === 0) idle?.();
-    });
+    void work.finally(settled);
   };
   const lost = (flowId: string | undefined, err: unknown) => {
     errors++;
     log.error({ err, flowId }, 'flow lost: it could not be built or the sink refused it');
   };
-  const handOver = (flow: CapturedFlow) => {
+  const settled = () => {
+    if (--pending === 0) idle?.();
+  };
+  const handOver = (flow: CapturedFlow): Promise<void> => {
     if (flow.flow.error) failedFlows++;
-    later(
-      sink.write(flow).then(
-        () => void captured++,
-        (err: unknown) => lost(flow.flow.flowId, err),
-      ),
+    // counted by hand, not with later(): one promise less for every flow
+    pending++;
+    return sink.write(flow).then(
+      () => {
+        captured++;
+        settled();
+      },
+      (err: unknown) => {
+        lost(flow.flow.flowId, err);
+        settled();
+      },
     );
   };
-  /** Hands a flow to the sink: at once when it is ready and its bodies small, else when it is. */
-  const deliver = (draft: FlowDraft | Promise<FlowDraft>): void => {
+  /**
+   * Hands a flow to the sink: at once when it is ready and its bodies small, else when it is.
+   * Returns what settles (never rejects) once the sink has it stored or refused.
+   */
+  const deliver = (draft: FlowDraft | Promise<FlowDraft>): Promise<void> | undefined => {
     if (draft instanceof Promise) {
-      later(draft.then(deliver, (err: unknown) => lost(undefined, err)));
-      return;
+      const stored = draft.then(deliver, (err: unknown) => lost(undefined, err));
+      later(stored);
+      return stored;
     }
     try {
       const assembled = assembleFlow(draft);
-      if (assembled instanceof Promise)
-        later(assembled.then(handOver, (err: unknown) => lost(draft.flowId, err)));
-      else handOver(assembled);
+      if (!(assembled instanceof Promise)) return handOver(assembled);
+      const stored = assembled.then(handOver, (err: unknown) => lost(draft.flowId, err));
+      later(stored);
+      return stored;
     } catch (err) {
       lost(draft.flowId, err);
+      return undefined;
     }
   };
+  // write-before-last-byte, when the sink's storing survives the sensor's death (the spool)
+  const holds = sink.holdResponses ? createResponseHolds({ log }) : undefined;
 
   const proxy = getLocal({
     https: { key: ca.keyPem, cert: ca.certPem, keyLength: 2048 },
@@ -196,7 +215,9 @@ export async function createSensor(options: SensorOptions): Promise<Sensor> {
     onBlocked: () => void blocked++,
     onRefused: (refusal) => {
       try {
-        deliver(blockedTunnelDraft(refusal, { sensorId: config.sensorId, offset: clock.offset() }));
+        void deliver(
+          blockedTunnelDraft(refusal, { sensorId: config.sensorId, offset: clock.offset() }),
+        );
       } catch (err) {
         log.error({ err }, 'could not record a refused tunnel');
       }
@@ -205,10 +226,12 @@ export async function createSensor(options: SensorOptions): Promise<Sensor> {
   const recorder = createFlowRecorder({
     sensorId: config.sensorId,
     maxBody: config.maxBody,
+    ...(options.bodySpill && { bodySpill: options.bodySpill }),
     clock,
     tracker,
     log,
     emit: deliver,
+    holds,
     receivedHeaders: (req: MockttpRequest) => receivedHeaders.get(req),
     transparentOf: transparentDestinationOf,
     routeOf: router.routeOf,
@@ -246,7 +269,7 @@ export async function createSensor(options: SensorOptions): Promise<Sensor> {
     });
     await proxy.on('tls-client-error', (event: TlsHandshakeFailure) => {
       try {
-        deliver(
+        void deliver(
           tlsFailureDraft(event, {
             sensorId: config.sensorId,
             offset: clock.offset(),
@@ -259,7 +282,9 @@ export async function createSensor(options: SensorOptions): Promise<Sensor> {
     });
     await proxy.on('client-error', (event: ClientError) => {
       try {
-        deliver(clientErrorDraft(event, { sensorId: config.sensorId, offset: clock.offset() }));
+        void deliver(
+          clientErrorDraft(event, { sensorId: config.sensorId, offset: clock.offset() }),
+        );
       } catch (err) {
         log.error({ err }, 'could not record a client error');
       }
@@ -288,6 +313,7 @@ export async function createSensor(options: SensorOptions): Promise<Sensor> {
     uninstallNoSni?.();
     dc.unsubscribe(SERVER_REQUEST_START, keepReceivedHeaders);
     tracker.close();
+    holds?.close();
     await proxy.stop().catch(() => undefined); // not started, or half started: nothing to keep
     throw err;
   }
@@ -334,6 +360,7 @@ export async function createSensor(options: SensorOptions): Promise<Sensor> {
         await new Promise((resolve) => setTimeout(resolve, i < 2 ? 0 : 20));
       }
       if (pending > 0) await new Promise<void>((resolve) => (idle = resolve));
+      holds?.close();
     },
   };
 }

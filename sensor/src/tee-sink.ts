@@ -3,6 +3,7 @@ import type { FlowSink } from './flow-sink.js';
 
 export function createTeeSink(sinks: readonly FlowSink[]): FlowSink {
   return {
+    holdResponses: sinks.some((sink) => sink.holdResponses),
     async write(captured) {
       const results = await Promise.allSettled(sinks.map((sink) => sink.write(captured)));
       const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Compose smoke test: builds both images and runs docker-compose.yml on a local Docker engine, with
 # locally built stand-ins for the base images (no registry is reachable here; nothing is pulled).
-# One flow is sent THROUGH the sensor and must come back from the analyzer's API. Ends with
+# One flow is sent THROUGH the sensor and must come back from the analyzer's API, with NATS
+# authentication on (the nats service made the analyzer's and the sensor's users on its first start):
+# a client without credentials is refused, and the sensor's user may not read flows. Ends with
 # "1 passed, 0 failed" or "0 passed, 1 failed"; exits 3 when no Docker engine can be started.
 # Env: HONEYPROXY_KEEP_DOCKERD=1 leaves a dockerd this script started running (faster reruns).
 set -euo pipefail
@@ -169,4 +171,76 @@ done
 }
 say "flow found in GET /api/flows"
 
-say "PASS: compose stack captured a flow end to end ($((SECONDS - T0)) s)"
+# A body over the inline limit (64 KiB) goes through the BODIES object store: the GUI bundle, fetched
+# through the sensor, must come back byte for byte from the flow's body endpoint.
+big="http://analyzer:8081/app.js?token=$token-big"
+api=(-s --noproxy "*" --max-time 10 -u "$HONEYPROXY_BOOTSTRAP_USER")
+curl "${api[@]}" -o "$WORK/app.js" "http://127.0.0.1:$HONEYPROXY_ANALYZER_PORT/app.js" || fail "no /app.js from the analyzer"
+code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 10 -u "$HONEYPROXY_BOOTSTRAP_USER" \
+  -x "http://127.0.0.1:$HONEYPROXY_SENSOR_PORT" "$big" || true)
+[[ $code == 200 ]] || fail "no 200 through the sensor for $big (status $code)"
+id=
+for _ in $(seq 1 30); do
+  if curl "${api[@]}" "http://127.0.0.1:$HONEYPROXY_ANALYZER_PORT/api/flows?limit=10" >"$WORK/flows.json"; then
+    id=$(node -e '
+      const page = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+      const hit = page.flows.find((f) => f.url.includes(process.argv[2]));
+      if (hit) console.log(hit.id);
+    ' "$WORK/flows.json" "$token-big" 2>/dev/null || true)
+    [[ -n $id ]] && break
+  fi
+  sleep 2
+done
+[[ -n $id ]] || fail "the flow with a large body did not appear in GET /api/flows within 60 s"
+curl "${api[@]}" -o "$WORK/body.bin" "http://127.0.0.1:$HONEYPROXY_ANALYZER_PORT/api/flows/$id/response/body" ||
+  fail "no response body for flow $id"
+cmp -s "$WORK/app.js" "$WORK/body.bin" ||
+  fail "the stored body ($(wc -c <"$WORK/body.bin") bytes) is not /app.js ($(wc -c <"$WORK/app.js") bytes)"
+say "a $(wc -c <"$WORK/app.js")-byte body went through the BODIES object store intact"
+
+# ---- NATS is authenticated ------------------------------------------------------------------
+# Speaks the NATS text protocol itself (CONNECT, optional SUB, PING) and prints the server's first
+# answer after INFO: "PONG" when accepted, "-ERR '...'" when refused.
+nats_probe() { # port user password [subject-to-subscribe]
+  node -e '
+    const [port, user, pass, sub] = process.argv.slice(1);
+    const s = require("net").connect(Number(port), "127.0.0.1");
+    let buf = "", sent = false;
+    const done = (line) => { console.log(line); s.destroy(); };
+    setTimeout(() => done("timeout"), 5000).unref();
+    s.on("data", (d) => {
+      buf += d;
+      let i;
+      while ((i = buf.indexOf("\r\n")) >= 0) {
+        const line = buf.slice(0, i);
+        buf = buf.slice(i + 2);
+        if (line.startsWith("INFO ") && !sent) {
+          sent = true;
+          const opts = { verbose: false, pedantic: false, ...(user && { user, pass }) };
+          s.write(`CONNECT ${JSON.stringify(opts)}\r\n` + (sub ? `SUB ${sub} 1\r\n` : "") + "PING\r\n");
+        } else if (line.startsWith("-ERR") || line === "PONG") return done(line);
+      }
+    });
+    s.on("error", (e) => done(`error ${e.message}`));
+  ' "$@"
+}
+answer=$(nats_probe "$HONEYPROXY_NATS_PORT" "" "")
+say "NATS without credentials: $answer"
+[[ $answer == *"Authorization Violation"* ]] || fail "NATS accepted a client without credentials ($answer)"
+answer=$(nats_probe "$HONEYPROXY_NATS_PORT" nobody not-a-password)
+[[ $answer == *"Authorization Violation"* ]] || fail "NATS accepted a made-up user ($answer)"
+
+# The sensor container holds its own credentials and nobody else's; they cannot read flows.
+dc exec -T sensor cat /run/honeyproxy/nats.env >"$WORK/sensor-nats.env" 2>/dev/null || fail "no credentials in the sensor"
+grep -qx "HONEYPROXY_NATS_USER=sensor-$HONEYPROXY_SENSOR_ID" "$WORK/sensor-nats.env" || fail "the sensor's credentials are not its own"
+if dc exec -T sensor sh -c 'ls -A /run/honeyproxy; cat /etc/nats-auth/auth.conf' 2>/dev/null | grep -q -e analyzer -e 'users ='; then
+  fail "the sensor container can see other NATS credentials"
+fi
+sensor_pw=$(sed -n 's/^HONEYPROXY_NATS_PASSWORD=//p' "$WORK/sensor-nats.env")
+answer=$(nats_probe "$HONEYPROXY_NATS_PORT" "sensor-$HONEYPROXY_SENSOR_ID" "$sensor_pw")
+[[ $answer == PONG ]] || fail "the sensor's credentials were refused ($answer)"
+answer=$(nats_probe "$HONEYPROXY_NATS_PORT" "sensor-$HONEYPROXY_SENSOR_ID" "$sensor_pw" 'honeyproxy.flows.v1.>')
+say "sensor user subscribing to every flow: $answer"
+[[ $answer == *"Permissions Violation"* ]] || fail "the sensor's user may subscribe to flows ($answer)"
+
+say "PASS: compose stack captured a flow end to end with NATS authentication on ($((SECONDS - T0)) s)"

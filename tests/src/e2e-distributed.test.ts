@@ -286,6 +286,8 @@ describe(
     });
 
     it('moves a 5 MiB body through the BODIES object store and serves it byte-exact', async () => {
+      // past the sensor's 1 MiB spill threshold: captured to a file in its spool dir, linked by
+      // the spool, streamed from the file into BODIES (sensor/src/body-spill.ts)
       const url = unique(stack.origin.httpUrl, '/big');
       const res = await viaProxy(stack.proxyPort, url);
       assert.ok(res.body.equals(BIG));

@@ -452,6 +452,38 @@ describe('GUI traffic table on a real analyzer (headless Chromium)', { timeout: 
     await shot(page, 'filter-similar');
   });
 
+  it('filters by header and body on the server, live flows included, but not in highlight', async () => {
+    await capture('/unrelated', 1);
+    await waitForFlows(1);
+    const { page, watch } = await open();
+    await rows(page).first().waitFor();
+    const filter = page.locator('hp-toolbar input[name="q"]');
+    await filter.fill('~hq "^x-probe: hp-"');
+    await filter.press('Enter');
+    await page.waitForURL(/q=/);
+    const count = page.locator('hp-top-bar .count');
+    await waitUntil(async () => /^0 flows$/.test((await count.innerText()).trim()), {
+      what: 'no flow has the header yet',
+    });
+    // Live: the GUI asks the analyzer which new flows match (summaries carry no headers).
+    const before = await total();
+    await capture('/probe', 2, ['X-Probe', 'hp-live']);
+    await capture('/probe?plain=1', 1);
+    await waitForFlows(before + 3);
+    await waitUntil(async () => (await rows(page).count()) === 2, { what: 'two live probe rows' });
+    await page.waitForTimeout(600); // two live flushes: the flow without the header stays out
+    assert.equal(await rows(page).count(), 2);
+    // Bodies: the default route's page names its path in the title.
+    await filter.fill('~bs "<title>/probe"');
+    await filter.press('Enter');
+    await waitUntil(async () => (await rows(page).count()) === 3, { what: 'three /probe bodies' });
+    await shot(page, 'filter-body');
+    const highlight = page.locator('hp-toolbar input[name="hl"]');
+    await highlight.fill('~hq x-probe');
+    await page.locator('hp-toolbar .error', { hasText: 'not in highlight' }).waitFor();
+    assertPageClean(watch);
+  });
+
   it('pages 100k flows from the server into a virtual window with a bounded DOM', async (t) => {
     const inserted = await insertBulkFlows(stack.db.url, 100_000);
     t.diagnostic(`inserted 100k flows through the store in ${Math.round(inserted)} ms`);

@@ -2,8 +2,10 @@
  * Per-sensor NATS identities: a real nats-server runs deploy/nats/nats-secure.conf (TLS, the users
  * deploy/nats/add-sensor made, certificates from deploy/nats/make-tls) and every client connects
  * the way the services do (common's natsAuthOptions). A sensor publishes its own flows, heartbeats
- * and bodies; it cannot publish as another sensor, subscribe to anything but its own replies, or
- * pull from the streams; the analyzer creates the topology and ingests what the sensor sent.
+ * and bodies; it cannot publish as another sensor, subscribe to anything but its own replies, pull
+ * from the streams, read a flow or a body back through the JetStream or object store API (only a
+ * body's meta record, by name), or roll up or purge the store; the analyzer creates the topology
+ * and ingests what the sensor sent, bodies byte-exact.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -13,9 +15,11 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { createHash } from 'node:crypto';
+import { connect, Empty, headers, type NatsConnection } from '@nats-io/transport-node';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { Objm } from '@nats-io/obj';
+import { chunkSubject, createBodyStore, metaLookupSubject, metaSubject } from '@honeyproxy/sensor';
 import { natsAuthOptions } from '@honeyproxy/common';
 import {
   createDatabase,
@@ -145,11 +149,11 @@ describe('NATS identities from deploy/nats', { timeout: 120_000 }, () => {
 
     // Its own flow, with a body in BODIES as the sensor uploads it (lookup, then put).
     const big = sampleFlow({ sensorId: 'gw-a', responseBody: new Uint8Array(300_000).fill(7) });
-    const bodies = await new Objm(js).open(BODIES_BUCKET, false);
+    const aStore = createBodyStore(a, js, 3000);
     for (const [sha, data] of big.refBodies) {
-      assert.equal(await bodies.info(sha), null);
-      await bodies.putBlob({ name: sha }, data);
-      assert.equal((await bodies.info(sha))?.size, data.byteLength);
+      assert.equal(await aStore.has(sha), false);
+      await aStore.putBytes(sha, data);
+      assert.equal(await aStore.has(sha), true);
     }
     const ack = await js.publish(flowSubject('gw-a'), JSON.stringify(big.flow), {
       msgID: big.flow.flowId,
@@ -205,7 +209,101 @@ describe('NATS identities from deploy/nats', { timeout: 120_000 }, () => {
     );
     await assert.rejects(aManager.streams.purge(`OBJ_${BODIES_BUCKET}`), /permission|timeout/i);
     await assert.rejects(aManager.streams.delete(FLOWS_STREAM), /permission|timeout/i);
+
+    // Nor read a flow back by sequence or subject through the direct API.
+    await assert.rejects(
+      aManager.direct.getMessage(FLOWS_STREAM, { seq: 1 }),
+      /permission|timeout/i,
+    );
+    await assert.rejects(
+      aManager.direct.getMessage(FLOWS_STREAM, { last_by_subj: flowSubject('gw-a') }),
+      /permission|timeout/i,
+    );
     assert.equal((await jsm.streams.info(FLOWS_STREAM)).state.messages, 1);
+
+    // Nor read a body back — its own or one another sensor stored — through the object store, the
+    // message or direct get APIs or a consumer, or list the bodies' names (stream info, watch).
+    const b = await connectAs('sensor-gw-b');
+    const secret = Buffer.alloc(200_000, 'a body only sensor gw-b captured. ');
+    const secretSha = createHash('sha256').update(secret).digest('hex');
+    await createBodyStore(b, jetstream(b, { timeout: 3000, checkAPI: false }), 3000).putBytes(
+      secretSha,
+      secret,
+    );
+    // The lookup by name is allowed (a name is the body's sha256: knowing it means having it) and
+    // tells where the chunks are; reading them is not.
+    const lookup = await a.request(metaLookupSubject(secretSha), Empty, { timeout: 3000 });
+    const { nuid } = lookup.json<{ nuid: string }>();
+    assert.ok(nuid);
+    const bodies = await new Objm(js).open(BODIES_BUCKET, false);
+    for (const name of [secretSha, ...big.refBodies.keys()]) {
+      await assert.rejects(bodies.get(name), /permission|timeout/i, `object ${name}`);
+    }
+    await assert.rejects(bodies.list(), /permission|timeout/i);
+    await assert.rejects(bodies.status(), /permission|timeout/i);
+    const objStream = `OBJ_${BODIES_BUCKET}`;
+    await assert.rejects(
+      aManager.streams.info(objStream, { subjects_filter: '>' }),
+      /permission|timeout/i,
+    );
+    for (const query of [
+      { seq: 1 },
+      { last_by_subj: chunkSubject(nuid) },
+      { seq: 1, next_by_subj: chunkSubject(nuid) },
+    ]) {
+      await assert.rejects(aManager.streams.getMessage(objStream, query), /permission|timeout/i);
+      await assert.rejects(aManager.direct.getMessage(objStream, query), /permission|timeout/i);
+    }
+    await assert.rejects(
+      aManager.direct.getMessage(objStream, { last_by_subj: `$O.${BODIES_BUCKET}.C.>` }),
+      /permission|timeout/i,
+    );
+    // The meta lookup subject with a query in its payload (a chunk by sequence): refused.
+    for (const query of [{ seq: 1 }, { seq: 1, next_by_subj: chunkSubject(nuid) }]) {
+      const reply = await a.request(metaLookupSubject(secretSha), JSON.stringify(query), {
+        timeout: 3000,
+      });
+      assert.equal(reply.data.length, 0, JSON.stringify(query));
+      assert.equal(reply.headers?.code, 408);
+    }
+    await assert.rejects(
+      a.request(`$JS.API.DIRECT.GET.${objStream}`, JSON.stringify({ seq: 1 }), { timeout: 2000 }),
+      /permission|timeout/i,
+    );
+    await assert.rejects(
+      aManager.consumers.add(objStream, { filter_subject: chunkSubject(nuid) }),
+      /permission|timeout/i,
+    );
+    await assert.rejects(
+      (async () => {
+        const c = await jetstream(a, { timeout: 2000, checkAPI: false }).consumers.get(objStream, {
+          filter_subjects: chunkSubject(nuid),
+        });
+        await c.next({ expires: 1000 });
+      })(),
+      /permission|timeout|consumer/i,
+    );
+
+    // Nor wipe or trim the store: a rollup is refused, purge and delete are not allowed.
+    for (const [subject, rollup] of [
+      [metaSubject(secretSha), 'all'],
+      [chunkSubject(nuid), 'sub'],
+    ] as const) {
+      const h = headers();
+      h.set('Nats-Rollup', rollup);
+      await assert.rejects(js.publish(subject, '{}', { headers: h }), /rollup not permitted/i);
+    }
+    await assert.rejects(aManager.streams.purge(objStream), /permission|timeout/i);
+    await assert.rejects(aManager.streams.deleteMessage(objStream, 1), /permission|timeout/i);
+    // The analyzer still reads every body byte-exact.
+    const analyzerBodies = await new Objm(jetstream(analyzer)).open(BODIES_BUCKET);
+    const stored = await analyzerBodies.getBlob(secretSha);
+    assert.equal(
+      createHash('sha256')
+        .update(stored ?? new Uint8Array())
+        .digest('hex'),
+      secretSha,
+    );
 
     // The analyzer ingests what the sensor sent, body included.
     const temp = await createTempDatabase('hp_perm');
@@ -220,6 +318,14 @@ describe('NATS identities from deploy/nats', { timeout: 120_000 }, () => {
     await waitUntil(() => ingest.stats.stored === 1, { what: 'flow stored by the analyzer' });
     const body = await store.body(big.flow.flowId, 'response');
     assert.equal(body?.data?.byteLength, 300_000);
+    assert.deepEqual(
+      [
+        createHash('sha256')
+          .update(body?.data ?? new Uint8Array())
+          .digest('hex'),
+      ],
+      [...big.refBodies.keys()],
+    );
     await waitUntil(async () => (await jsm.streams.info(FLOWS_STREAM)).state.messages === 0, {
       what: 'FLOWS drained',
     });

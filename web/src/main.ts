@@ -7,6 +7,7 @@ import { setValidationMode } from '@honeyproxy/protocol';
 import { createApiClient } from './api/api-client.js';
 import { createLiveClient } from './api/live-client.js';
 import { initialState } from './state/app-state.js';
+import { createFlowDetail } from './state/flow-detail.js';
 import { createFlowWindow } from './state/flow-window.js';
 import { createHashRouter } from './state/hash-router.js';
 import { createPrefsStorage } from './state/prefs.js';
@@ -39,6 +40,7 @@ const list = createFlowWindow({
   createLive: (handlers) => createLiveClient({ api, ...handlers }),
 });
 const related = createRelatedFlows({ api, store });
+const detail = createFlowDetail({ api, store });
 
 function listChanged(a: Route, b: Route): boolean {
   const x = sortOf(a);
@@ -51,12 +53,12 @@ const router = createHashRouter(window, (route) => {
   store.update((s) => ({ route, selectedId: route.flowId ?? s.selectedId }));
   if (listChanged(previous, route)) list.reload();
   related.show(route.popout ? null : route.flowId);
+  detail.show(route.flowId);
 });
 
 const app = document.createElement('hp-app');
 app.services = {
   store,
-  api,
   navigate: (route, options) => router.navigate(route, options),
   list,
   updatePrefs(change) {
@@ -67,6 +69,7 @@ app.services = {
   hostname: location.hostname || 'localhost',
 };
 document.body.append(app);
+detail.show(firstRoute.flowId);
 
 if (!firstRoute.popout) {
   list.start();

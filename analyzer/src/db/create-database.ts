@@ -17,6 +17,14 @@ export interface CreateDatabaseOptions {
   max?: number;
 }
 
+// The pg pool behind each kysely instance made here: the flow store writes batches by COPY on it.
+const pools = new WeakMap<Kysely<Database>, pg.Pool>();
+
+/** The pg pool of a kysely instance made by createDatabase (undefined for PGlite and others). */
+export function poolOf(db: Kysely<Database>): pg.Pool | undefined {
+  return pools.get(db);
+}
+
 /** A kysely instance on `url`; `db.destroy()` ends the pool. Connects lazily. */
 export function createDatabase(url: string, options: CreateDatabaseOptions = {}): Kysely<Database> {
   const pool = new pg.Pool({
@@ -32,7 +40,9 @@ export function createDatabase(url: string, options: CreateDatabaseOptions = {})
       options.log?.warn({ err: { message: err.message } }, 'database connection failed'),
     ),
   );
-  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  pools.set(db, pool);
+  return db;
 }
 
 /** The database name in a postgres:// URL. */

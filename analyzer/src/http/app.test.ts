@@ -186,6 +186,8 @@ describe('analyzer HTTP API', { timeout: 60_000 }, () => {
         "object-src 'none'",
         "frame-ancestors 'none'",
         "base-uri 'none'",
+        "require-trusted-types-for 'script'",
+        'trusted-types lit-html hp-worker',
       ]) {
         assert.ok(csp.includes(directive), directive);
       }

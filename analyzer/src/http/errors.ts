@@ -44,6 +44,14 @@ export function installErrorHandler(app: FastifyInstance): void {
       typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 600
         ? err.statusCode
         : 500;
+    if (status >= 500 && err instanceof HttpError) {
+      // Raised on purpose with a message written for the client (e.g. a filter past its timeout).
+      req.log.warn({ err }, 'request refused');
+      return reply
+        .code(status)
+        .type('application/json; charset=utf-8')
+        .send({ error: err.code, message: err.message } satisfies ApiErrorBody);
+    }
     if (status >= 500) {
       req.log.error({ err }, 'request failed');
       const body: ApiErrorBody =

@@ -15,13 +15,17 @@ export const GUI_CSP = [
   "media-src 'self' blob: data:",
   "font-src 'self'",
   "connect-src 'self'",
-  // the highlight worker (web/build/highlight-worker.js): same origin, never blob: or data:
+  // the highlight and live workers (web/build/*-worker.js): same origin, never blob: or data:
   "worker-src 'self'",
   "frame-src 'self' blob:",
   "object-src 'none'",
   "frame-ancestors 'none'",
   "base-uri 'none'",
   "form-action 'self'",
+  // DOM XSS sinks (innerHTML, script URLs, eval-likes) take only Trusted Types: Lit's own policy
+  // for its templates and the GUI's for its worker URLs (web/src/util/trusted-types.ts).
+  "require-trusted-types-for 'script'",
+  'trusted-types lit-html hp-worker',
 ].join('; ');
 
 /** Headers for captured bytes served as a download. */

@@ -3,7 +3,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { sql } from 'kysely';
 import { connect } from '@nats-io/transport-node';
-import { jetstreamManager } from '@nats-io/jetstream';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { putBody } from '../testing/put-body.js';
 import {
   flowSubject,
   heartbeatSubject,
@@ -67,6 +68,35 @@ describe('ingest', { timeout: 60_000 }, () => {
     assert.equal(await fx.count('flows'), 2);
     assert.equal(await fx.count('bodies'), 2);
     assert.equal(heard.length, 2);
+  });
+
+  it('stores a flow whose BODIES object is bogus without that body, flagged', async (t) => {
+    const defer = deferrer(t);
+    const fx = await createIngestFixture();
+    defer(() => fx.close());
+    const store = createFlowStore({ db: fx.mdb.db, log });
+    const ingest = createIngest({ nc: fx.nc, store, log });
+    defer(() => ingest.stop());
+    await ingest.start();
+    const big = sampleFlow({ responseBody: new Uint8Array(200_000).fill(0x42) });
+    // a malicious sensor's meta record: the name's digest over other bytes
+    const [sha] = [...big.refBodies.keys()];
+    const digest = Buffer.from(sha!, 'hex')
+      .toString('base64')
+      .replace(/\+/g, '-')
+      .replace(/\//g, '_');
+    await putBody(jetstream(fx.nc), sha!, new Uint8Array(200_000), { digest: `SHA-256=${digest}` });
+    await fx.publishRaw(flowSubject(big.flow.sensorId), JSON.stringify(big.flow), big.flow.flowId);
+    await waitUntil(async () => (await fx.count('flows')) === 1, { what: 'flow stored' });
+    assert.equal(await fx.count('dead_letters'), 0);
+    assert.equal(await fx.count('bodies'), 0);
+    const row = await sql<Record<string, unknown>>`SELECT * FROM flows`.execute(fx.mdb.db);
+    assert.ok(
+      JSON.stringify(row.rows[0]).includes(
+        `response-body-dropped:len=200000,sha256=${sha},reason=object-store-bad`,
+      ),
+      JSON.stringify(row.rows[0]),
+    );
   });
 
   it('dead-letters poison messages with their reason and keeps going', async (t) => {

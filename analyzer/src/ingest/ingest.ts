@@ -16,6 +16,7 @@ import { parseFlowMessage, refsOf } from './parse-flow-message.js';
 import { InvalidFlowError, type PreparedFlow } from '../store/prepare-flow.js';
 import { isDataError, sqlState } from '../db/pg-errors.js';
 import { fetchBodies, type FetchedBody } from './body-fetcher.js';
+import { dropBadBodies } from './drop-bad-bodies.js';
 import {
   ensureJetStream,
   type JetStreamHandles,
@@ -205,18 +206,26 @@ export function createIngest({
     let fetched = new Map<string, FetchedBody>();
     if (toFetch.length > 0) {
       for (const m of msgs) m.working(); // large bodies may take a while: keep the ack deadline away
-      fetched = await fetchBodies(handles.bodies, toFetch, { maxBytes: maxBodyBytes });
+      fetched = await fetchBodies(handles.jsm, toFetch, { maxBytes: maxBodyBytes });
+      for (const [sha, f] of fetched)
+        if (f.kind === 'bad')
+          log.warn(
+            { sha256: sha, reason: f.reason },
+            'BODIES object unusable: flows stored without it',
+          );
     }
 
     const ready: { msg: JsMsg; prepared: PreparedFlow }[] = [];
     const later: JsMsg[] = [];
     for (const { msg, item } of candidates) {
       const bodies = new Map<string, Uint8Array>();
+      const bad = new Set<string>();
       let outcome: 'ok' | 'later' | { dead: string } = 'ok';
       for (const sha of refsOf(item.flow)) {
         if (stored.has(sha)) continue;
         const f = fetched.get(sha);
         if (f?.kind === 'ok') bodies.set(sha, f.data);
+        else if (f?.kind === 'bad') bad.add(sha);
         else if (f?.kind === 'too-large')
           outcome = {
             dead: `body BODIES/${sha} is ${f.size} bytes, over the ${maxBodyBytes}-byte limit`,
@@ -229,7 +238,8 @@ export function createIngest({
       else if (outcome !== 'ok') dead.push({ msg, reason: outcome.dead });
       else {
         try {
-          ready.push({ msg, prepared: store.prepare({ ...item, bodies }) });
+          const flow = bad.size > 0 ? dropBadBodies(item.flow, bad, 'object-store-bad') : item.flow;
+          ready.push({ msg, prepared: store.prepare({ ...item, flow, bodies }) });
         } catch (err) {
           if (!(err instanceof InvalidFlowError)) throw err;
           dead.push({ msg, reason: err.message });

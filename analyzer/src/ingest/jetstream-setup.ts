@@ -44,6 +44,22 @@ function isNotFound(err: unknown): boolean {
   );
 }
 
+/**
+ * nats.js creates object store streams accepting the rollup header (its meta records use it), but
+ * sensors publish into BODIES, and one `Nats-Rollup: all` from a sensor would wipe every body:
+ * the stream refuses rollups (sensors write meta records without it, sensor/src/body-upload.ts).
+ * Applied to a stream created earlier too. Sensors look meta records up by direct get, so the
+ * stream must allow those (nats.js turns it on).
+ */
+async function lockBodiesStream(jsm: JetStreamManager, log: Logger): Promise<void> {
+  const stream = `OBJ_${BODIES_BUCKET}`;
+  const { config } = await jsm.streams.info(stream);
+  if (config.allow_rollup_hdrs || !config.allow_direct) {
+    await jsm.streams.update(stream, { ...config, allow_rollup_hdrs: false, allow_direct: true });
+    log.info({ stream }, 'object store stream updated: rollups refused, direct gets allowed');
+  }
+}
+
 export async function ensureJetStream(
   nc: NatsConnection,
   log: Logger,
@@ -77,6 +93,7 @@ export async function ensureJetStream(
   }
 
   const bodies = await new Objm(js).create(BODIES_BUCKET, { storage: StorageType.File });
+  await lockBodiesStream(jsm, log);
 
   const ackWait = options.ackWaitMs ?? 60_000;
   const consumer = {

@@ -11,6 +11,7 @@ import { createSensorStore } from './sensor-store.js';
 import { PGliteDialect } from '../db/pglite-dialect.js';
 import { silentLogger } from '../testing/migrated-database.js';
 import { sampleFlow } from '@honeyproxy/testkit';
+import { parseFilter } from '@honeyproxy/protocol';
 
 describe('flow store on PGlite', { timeout: 60_000 }, () => {
   let db: Kysely<Database>;
@@ -50,6 +51,19 @@ describe('flow store on PGlite', { timeout: 60_000 }, () => {
       page.flows.map((f) => f.size),
       [7, 100_000],
     );
+  });
+
+  it('answers header, body and hash filters with the same SQL', async () => {
+    const tagged = sampleFlow({ requestBody: Buffer.from('cmd=wget') });
+    tagged.flow.request.headers.push(['X-Bot', 'mirai']);
+    await store.insertBatch([{ sensorId: 'gw-1', flow: tagged.flow, bodies: tagged.refBodies }]);
+    const ids = async (q: string) =>
+      (await store.list({ limit: 100, filter: parseFilter(q) })).flows.map((f) => f.id);
+    const id = tagged.flow.flowId;
+    assert.deepEqual(await ids('~hq "^x-bot: mirai$"'), [id]);
+    assert.deepEqual(await ids('~bq wget'), [id]);
+    assert.deepEqual(await ids(`~sha256 ${tagged.flow.request.body?.sha256 ?? ''}`), [id]);
+    assert.deepEqual(await ids('~hs x-bot'), []);
   });
 
   it('records sensor heartbeats and serves the newest CA', async () => {

@@ -71,6 +71,56 @@ describe('flow store', { timeout: 60_000 }, () => {
     assert.equal(await store.body(batch[2]!.flow.flowId, 'response'), undefined);
   });
 
+  it('stores the new flows of a batch that also holds stored ones, and returns only those', async () => {
+    const shared = Buffer.from('<h1>the same 404 page</h1>');
+    const first = [sampleFlow({ responseBody: shared }), sampleFlow()].map(item);
+    await store.insertBatch(first);
+    const bodiesBefore = await count('bodies');
+    const fresh = [sampleFlow({ responseBody: shared }), sampleFlow({ noResponse: true })].map(
+      item,
+    );
+    const summaries = await store.insertBatch([first[0]!, ...fresh, first[1]!]);
+    assert.deepEqual(summaries.map((s) => s.id).sort(), fresh.map((f) => f.flow.flowId).sort());
+    assert.equal(await count('bodies'), bodiesBefore, 'a body already stored is not written again');
+    const record = await store.get(fresh[0]!.flow.flowId);
+    assert.equal(record?.response?.body?.sha256, first[0]!.flow.response!.body!.sha256);
+  });
+
+  it('stores a new body once when two batches carrying it commit at the same time', async () => {
+    const body = Buffer.from(`dropper ${Date.now()}`);
+    const before = await count('bodies');
+    const batches = [0, 1, 2].map(() =>
+      [sampleFlow({ responseBody: body }), sampleFlow()].map(item),
+    );
+    const results = await Promise.all(batches.map((b) => store.insertBatch(b)));
+    assert.deepEqual(
+      results.map((r) => r.length),
+      [2, 2, 2],
+    );
+    assert.equal(await count('bodies'), before + 1);
+  });
+
+  it('writes the same columns whichever way a batch goes (COPY, or statements after a conflict)', async () => {
+    const a = sampleFlow({ url: 'https://x.test/p?q=\u00e9\t"', responseBody: Buffer.from('é\n') });
+    const b = sampleFlow({ url: 'https://x.test/p?q=\u00e9\t"', responseBody: Buffer.from('é\n') });
+    b.flow.flowId = a.flow.flowId.slice(0, -4) + (a.flow.flowId.endsWith('ffff') ? '0000' : 'ffff');
+    await store.insertBatch([item(a)]); // alone: by COPY
+    const dup = sampleFlow();
+    await store.insertBatch([item(dup)]);
+    await store.insertBatch([item(dup), item(b)]); // holds a stored flow: by statements
+    const columns = sql.raw(
+      'sensor_id, mode, started_at, duration, method, url, host, path, status, content_type, sniffed_type, ' +
+        "response_size, tls, client_ip, server_ip, host_mismatch, error_kind, request_body_sha256, response_body_sha256, record - 'flowId' - 'ts' AS record",
+    );
+    const { rows } = await sql<Record<string, unknown>>`
+      SELECT ${columns} FROM flows WHERE id IN (${a.flow.flowId}::uuid, ${b.flow.flowId}::uuid)`.execute(
+      mdb.db,
+    );
+    assert.equal(rows.length, 2);
+    const [x, y] = rows.map((r) => ({ ...r, started_at: 0, duration: 0 }));
+    assert.deepEqual(x, y);
+  });
+
   it('refuses a body whose bytes do not match its sha256 or length', () => {
     const lying = sampleFlow({ responseBody: Buffer.from('abc') });
     const body = lying.flow.response!.body!;

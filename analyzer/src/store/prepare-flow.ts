@@ -1,6 +1,6 @@
 /**
  * Turns one decoded flow into what the store writes: the table row (typed columns + the FlowRecord as
- * jsonb, serialised once), the body rows, and the summary. Every body is checked here — length and
+ * JSON text, serialised once), the body rows, and the summary. Every body is checked here — length and
  * sha256 of the actual bytes — so a lying or corrupted message is refused before it reaches a batch.
  */
 import { createHash } from 'node:crypto';
@@ -15,6 +15,7 @@ import {
   type HeaderPairs,
 } from '@honeyproxy/protocol';
 import type { IngestItem } from './ingest-item.js';
+import { flowRow, type FlowRow } from './flow-row.js';
 import { needsSanitizing, sanitizeJson } from './sanitize-json.js';
 import { sniffBody } from './sniff-body.js';
 
@@ -31,8 +32,10 @@ export interface BodyRow {
 export interface PreparedFlow {
   readonly id: string;
   readonly summary: FlowSummary;
-  /** The flows row as JSON text (record included), already sanitised for PostgreSQL. */
-  readonly rowJson: string;
+  /** The typed columns of the flows row (derived from the sanitised record). */
+  readonly row: FlowRow;
+  /** The FlowRecord as JSON text (bodies as metadata), already sanitised for PostgreSQL. */
+  readonly recordJson: string;
   /** Body bytes to store (verified). */
   readonly bodies: readonly BodyRow[];
   /** sha256 of ref bodies whose bytes were not supplied: they must already be stored. */
@@ -122,35 +125,20 @@ export function prepareFlow(item: IngestItem): PreparedFlow {
       : {}),
   };
   let summary = summarizeFlow(record);
-  const row = (s: FlowSummary, r: unknown) => ({
-    id: s.id,
-    sensor_id: s.sensorId,
-    mode: s.mode,
-    started_at: s.start,
-    duration: s.duration,
-    method: s.method,
-    url: s.url,
-    host: s.host,
-    path: s.path,
-    status: s.status,
-    content_type: s.contentType,
-    sniffed_type: s.sniffedType,
-    response_size: s.size,
-    tls: s.tls,
-    client_ip: s.clientIp,
-    server_ip: s.serverIp,
-    host_mismatch: s.hostMismatch,
-    error_kind: s.error,
-    request_body_sha256: requestBody?.sha256 ?? null,
-    response_body_sha256: record.response?.body?.sha256 ?? null,
-    record: r,
-  });
-  let rowJson = JSON.stringify(row(summary, record));
-  if (needsSanitizing(rowJson)) {
-    // Rare: re-derive the summary from the stored form so live events match what the API returns.
-    rowJson = sanitizeJson(rowJson);
-    const stored = JSON.parse(rowJson) as { record: FlowRecord };
-    summary = summarizeFlow(stored.record);
+  let recordJson = JSON.stringify(record);
+  if (needsSanitizing(recordJson)) {
+    // Rare: re-derive the summary (hence the typed columns) from the stored form, so the columns
+    // and live events match what the API returns. The columns all come from the record.
+    recordJson = sanitizeJson(recordJson);
+    summary = summarizeFlow(JSON.parse(recordJson) as FlowRecord);
   }
-  return { id: flow.flowId, summary, rowJson, bodies: out.bodies, assumedBodies: out.assumed };
+  const row = flowRow(summary, requestBody?.sha256 ?? null, record.response?.body?.sha256 ?? null);
+  return {
+    id: flow.flowId,
+    summary,
+    row,
+    recordJson,
+    bodies: out.bodies,
+    assumedBodies: out.assumed,
+  };
 }

@@ -4,11 +4,11 @@
  */
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { jetstream } from '@nats-io/jetstream';
-import { Objm } from '@nats-io/obj';
 import { startNatsServer, type NatsServer } from '@honeyproxy/testkit';
-import { BODIES_BUCKET, flowSubject } from '@honeyproxy/protocol';
+import { flowSubject } from '@honeyproxy/protocol';
 import { sql } from 'kysely';
 import { createMigratedDatabase, type MigratedDatabase } from './migrated-database.js';
+import { putBody } from './put-body.js';
 import type { SampleFlow } from '@honeyproxy/testkit';
 
 export interface IngestFixture {
@@ -36,10 +36,8 @@ export async function createIngestFixture(): Promise<IngestFixture> {
     mdb,
     publishRaw,
     async publish(sample, options = {}) {
-      if (sample.refBodies.size > 0) {
-        const os = await new Objm(js).create(BODIES_BUCKET);
-        for (const [sha, data] of sample.refBodies) await os.putBlob({ name: sha }, data);
-      }
+      // BODIES exists once ingest (ensureJetStream) has started
+      for (const [sha, data] of sample.refBodies) await putBody(js, sha, data);
       await publishRaw(
         flowSubject(options.subjectSensor ?? sample.flow.sensorId),
         JSON.stringify(sample.flow),

@@ -10,6 +10,11 @@
  * bytes (bodies over the inline limit, up to --max-body) are covered by their sha256 instead, checked
  * when a record is read back from disk, so a 60 MiB body costs no checksum on the capture path.
  * The magic lets a reader find the next record after a damaged one.
+ *
+ * A blob whose descriptor length has the top bit set (FILE_BLOB_FLAG) is not in the record: its
+ * bytes (length = the other 31 bits; --max-body is at most 1 GiB) are in the body file named by
+ * the flow id and the sha256 (spool/body-files.ts), next to the segments. Records without such
+ * blobs are byte for byte what they were before body files existed.
  */
 import { crc32 } from 'node:zlib';
 
@@ -20,10 +25,24 @@ const BLOB_DESCRIPTOR_BYTES = SHA256_BYTES + 4;
 /** Longest record the format allows (u32 lengths); far above any flow the sensor keeps. */
 export const RECORD_MAX = 0xffff_fff0;
 
-export interface SpoolBlob {
-  /** Hex sha256 of `bytes`. */
-  readonly sha256: string;
-  readonly bytes: Uint8Array;
+/** Descriptor length bit: the blob is in a body file, not in the record. */
+export const FILE_BLOB_FLAG = 0x8000_0000;
+
+/** A body kept beside the record in its own file. */
+export interface BlobFile {
+  readonly path: string;
+  readonly len: number;
+}
+
+export type SpoolBlob =
+  /** Bytes inside the record; hex sha256 of `bytes`. */
+  | { readonly sha256: string; readonly bytes: Uint8Array; readonly file?: undefined }
+  /** Bytes in a file; decoded records carry the file's name as `path` until the spool joins it. */
+  | { readonly sha256: string; readonly file: BlobFile; readonly bytes?: undefined };
+
+/** Name of the body file holding blob `sha256` of flow `flowId`. */
+export function blobFileName(flowId: string, sha256: string): string {
+  return `${flowId}-${sha256}.body`;
 }
 
 /** What is spooled for one flow. */
@@ -38,7 +57,7 @@ export interface RecordInput {
 /** Bytes the record takes in a segment file. */
 export function recordSize(input: RecordInput): number {
   let size = PREFIX_BYTES + headSize(input) + input.json.length;
-  for (const blob of input.blobs) size += blob.bytes.length;
+  for (const blob of input.blobs) size += blob.bytes?.length ?? 0;
   return size;
 }
 
@@ -72,13 +91,14 @@ export function encodeRecord(input: RecordInput, out: Uint8Array[]): number {
   meta[at++] = blobs.length;
   for (const blob of blobs) {
     at += meta.write(blob.sha256, at, 'hex');
-    meta.writeUInt32LE(blob.bytes.length, at);
+    if (blob.file && blob.file.len >= FILE_BLOB_FLAG) throw new RangeError('body file too large');
+    meta.writeUInt32LE(blob.file ? (blob.file.len | FILE_BLOB_FLAG) >>> 0 : blob.bytes.length, at);
     at += 4;
   }
   // the lengths and the head are contiguous: two calls cover the whole checked part
   meta.writeUInt32LE(crc32(json, crc32(meta.subarray(8))), 4);
   out.push(meta, json);
-  for (const blob of blobs) out.push(blob.bytes);
+  for (const blob of blobs) if (blob.bytes) out.push(blob.bytes);
   return size;
 }
 
@@ -135,6 +155,11 @@ export function parseRecord(buf: Buffer, at: number): ParseResult {
   let b = jsonEnd;
   const blobs: SpoolBlob[] = [];
   for (const d of descriptors) {
+    if (d.len >= FILE_BLOB_FLAG) {
+      const len = d.len - FILE_BLOB_FLAG;
+      blobs.push({ sha256: d.sha256, file: { path: blobFileName(flowId, d.sha256), len } });
+      continue;
+    }
     blobs.push({ sha256: d.sha256, bytes: buf.subarray(b, b + d.len) });
     b += d.len;
   }

@@ -1,7 +1,7 @@
 /**
  * Creates the JetStream stream and object store the way the analyzer does (the sensor never
  * creates them): FLOWS on honeyproxy.flows.v1.*, file storage, work-queue retention, 15 min
- * duplicate window; object store BODIES.
+ * duplicate window; object store BODIES, rollups refused.
  */
 import { jetstreamManager, RetentionPolicy, StorageType } from '@nats-io/jetstream';
 import { Objm } from '@nats-io/obj';
@@ -18,4 +18,7 @@ export async function createAnalyzerStreams(nc: NatsConnection): Promise<void> {
     duplicate_window: 15 * 60 * 1_000_000_000,
   });
   await new Objm(nc).create(BODIES_BUCKET, { storage: StorageType.File });
+  // as the analyzer leaves it: no rollups (analyzer/src/ingest/jetstream-setup.ts)
+  const { config } = await jsm.streams.info(`OBJ_${BODIES_BUCKET}`);
+  await jsm.streams.update(config.name, { ...config, allow_rollup_hdrs: false });
 }

@@ -9,9 +9,11 @@ import { join } from 'node:path';
 import { createLogger } from '@honeyproxy/common';
 import { flowMessageCodec } from '@honeyproxy/protocol';
 import { parseCidrList, type Cidr } from '../containment.js';
+import type { BodySpill } from '../body-spill.js';
 import type { SensorMode } from '../config.js';
 import type { HostResolver } from '../host-resolver.js';
 import type { OriginalDestination } from '../original-destination.js';
+import type { CapturedFlow } from '../flow-sink.js';
 import { createSensor, type Sensor } from '../sensor.js';
 import { createCollectingSink, type CollectingSink } from './collecting-sink.js';
 
@@ -37,7 +39,16 @@ export interface TestSensorOptions {
   /** A fake original-destination reader (default: none, every connection explicit). */
   originalDestination?: OriginalDestination;
   resolver?: HostResolver;
+  /** Where bodies past its threshold go (default: none, every body in memory). */
+  bodySpill?: BodySpill;
+  /**
+   * How the sink "stores" each flow; the sensor holds each response's last bytes until it settles.
+   * Default: settled on the next loop turn, like the disk spool's group write.
+   */
+  storeFlow?: (c: CapturedFlow) => Promise<void>;
 }
+
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** What tests open: the loopback origins. */
 export const TEST_ALLOWED_DESTINATIONS = parseCidrList('127.0.0.0/8,::1/128');
@@ -54,12 +65,16 @@ export async function startTestSensor(
   }
   const sink = createCollectingSink();
   const violations: string[] = [];
+  const storeFlow = options.storeFlow ?? nextTurn;
   const checked = {
     ...sink,
-    write(c: Parameters<CollectingSink['write']>[0]) {
+    holdResponses: true,
+    async write(c: CapturedFlow) {
       const problem = schemaProblem(c.flow);
       if (problem) violations.push(problem);
-      return sink.write(c);
+      const stored = storeFlow(c);
+      await sink.write(c);
+      await stored;
     },
   };
   const sensor = await createSensor({
@@ -76,6 +91,7 @@ export async function startTestSensor(
     },
     originalDestination: options.originalDestination ?? null,
     ...(options.resolver && { resolver: options.resolver }),
+    ...(options.bodySpill && { bodySpill: options.bodySpill }),
     sink: checked,
     log: createLogger({ name: 'sensor-test', level: 'silent' }),
   });

@@ -1,10 +1,16 @@
 /**
  * The live feed: one WebSocket to /api/live, authorised by a fresh ticket each time, reconnecting with
  * exponential back-off (plus jitter, so many analysts' tabs do not reconnect in lockstep). Messages
- * are validated with the protocol decoder; an invalid one is dropped and counted, never trusted.
+ * are validated with the protocol decoder (in the live worker, see live-connection.ts); an invalid
+ * one is dropped and counted, never trusted.
  */
-import { liveMessageCodec, type LiveMessage } from '@honeyproxy/protocol';
+import type { LiveMessage } from '@honeyproxy/protocol';
 import type { ApiClient } from './api-client.js';
+import {
+  openLiveConnection,
+  type LiveConnection,
+  type OpenLiveConnection,
+} from './live-connection.js';
 
 export type LiveStatus =
   | { state: 'connecting'; attempt: number }
@@ -19,7 +25,8 @@ export interface LiveClientOptions {
   onStatus: (status: LiveStatus, reconnected: boolean) => void;
   /** Called for each message that failed validation (for a counter; the message is dropped). */
   onInvalid?: (error: unknown) => void;
-  createSocket?: (url: string) => WebSocket;
+  /** Opens one connection (default: the socket in a worker). */
+  openConnection?: OpenLiveConnection;
   backoff?: { initialMs: number; maxMs: number };
   now?: () => number;
 }
@@ -31,10 +38,10 @@ export interface LiveClient {
 
 export function createLiveClient(options: LiveClientOptions): LiveClient {
   const { api, onMessage, onStatus } = options;
-  const createSocket = options.createSocket ?? ((url: string) => new WebSocket(url));
+  const openConnection = options.openConnection ?? openLiveConnection;
   const { initialMs, maxMs } = options.backoff ?? { initialMs: 1000, maxMs: 30_000 };
   const now = options.now ?? Date.now;
-  let socket: WebSocket | null = null;
+  let socket: LiveConnection | null = null;
   let timer: ReturnType<typeof setTimeout> | null = null;
   let ticketAbort: AbortController | null = null;
   let attempt = 0;
@@ -63,33 +70,26 @@ export function createLiveClient(options: LiveClientOptions): LiveClient {
       return;
     }
     if (closed) return;
-    const ws = createSocket(api.liveUrl(ticket));
-    socket = ws;
-    ws.addEventListener('open', () => {
-      if (socket !== ws) return;
-      const reconnected = everOpen;
-      everOpen = true;
-      attempt = 0;
-      onStatus({ state: 'live', since: now() }, reconnected);
+    const connection: LiveConnection = openConnection(api.liveUrl(ticket), {
+      onOpen() {
+        if (socket !== connection) return;
+        const reconnected = everOpen;
+        everOpen = true;
+        attempt = 0;
+        onStatus({ state: 'live', since: now() }, reconnected);
+      },
+      onMessages(messages, invalid) {
+        if (socket !== connection) return;
+        for (let i = 0; i < invalid; i++) options.onInvalid?.(new Error('invalid live message'));
+        for (const message of messages) onMessage(message);
+      },
+      onClose(code) {
+        if (socket !== connection) return;
+        socket = null;
+        scheduleRetry(code === 1000 ? 'closed by the analyzer' : `connection lost (${code})`);
+      },
     });
-    ws.addEventListener('message', (event: MessageEvent<unknown>) => {
-      if (socket !== ws || typeof event.data !== 'string') return;
-      let message: LiveMessage;
-      try {
-        message = liveMessageCodec.decodeJson(event.data);
-      } catch (err) {
-        options.onInvalid?.(err);
-        return;
-      }
-      onMessage(message);
-    });
-    ws.addEventListener('close', (event: CloseEvent) => {
-      if (socket !== ws) return;
-      socket = null;
-      scheduleRetry(
-        event.code === 1000 ? 'closed by the analyzer' : `connection lost (${event.code})`,
-      );
-    });
+    socket = connection;
   }
 
   return {

@@ -29,6 +29,8 @@ export interface FlowListQuery {
   /** Rows after / before this flow in the sort order; absent: from the start. */
   after?: string;
   before?: string;
+  /** Only these flows (at most 100): which live flows match a filter only the server answers. */
+  ids?: readonly string[];
 }
 
 /** GET /api/flows?limit=&sort=&dir=&q=&after=|before= */
@@ -41,6 +43,8 @@ export function flowsPath(query: FlowListQuery): string {
   if (query.q) params.set('q', query.q);
   if (query.after !== undefined) params.set('after', flowIdCodec.decode(query.after));
   if (query.before !== undefined) params.set('before', flowIdCodec.decode(query.before));
+  if (query.ids !== undefined)
+    params.set('ids', query.ids.map((id) => flowIdCodec.decode(id)).join(','));
   return `/api/flows?${params.toString()}`;
 }
 

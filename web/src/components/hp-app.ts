@@ -177,12 +177,7 @@ export class HpApp extends LitElement {
     const { route } = state;
     if (route.popout && route.flowId !== null) {
       return html`<div class="popout" @hp-tab=${this.onTab}>
-        <hp-flow-detail
-          popout
-          .api=${services.api}
-          .flowId=${route.flowId}
-          .tab=${route.tab}
-        ></hp-flow-detail>
+        <hp-flow-detail popout .detail=${state.detail} .tab=${route.tab}></hp-flow-detail>
       </div>`;
     }
     if (state.sensorsView) {
@@ -248,11 +243,7 @@ export class HpApp extends LitElement {
                   aria-label="Flow details"
                 >
                   <hp-flow-helpers .related=${state.related}></hp-flow-helpers>
-                  <hp-flow-detail
-                    .api=${services.api}
-                    .flowId=${route.flowId}
-                    .tab=${route.tab}
-                  ></hp-flow-detail>
+                  <hp-flow-detail .detail=${state.detail} .tab=${route.tab}></hp-flow-detail>
                 </section>`
             : nothing
         }

@@ -104,6 +104,8 @@ export const flowTableStyles = css`
     border-left: 3px solid transparent;
     box-sizing: border-box;
     --cat: var(--hp-muted);
+    /* Fixed size: a row's new text never makes the browser lay out or repaint its neighbours. */
+    contain: strict;
   }
   .row.odd {
     background: var(--hp-row-alt);

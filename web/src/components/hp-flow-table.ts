@@ -71,7 +71,18 @@ export class HpFlowTable extends LitElement {
   #anchor: { id: string; index: number; offset: number } | null = null;
   #scrollToSelection = false;
   #pendingEdgeSelect: 'first' | 'last' | null = null;
-  #resize = new ResizeObserver(() => this.measure());
+  /**
+   * The viewport's scroll offset and height, kept from scroll events and the ResizeObserver: reading
+   * `scrollTop`/`clientHeight` after a render forces a synchronous layout, and with live rows
+   * arriving that doubled the layout work of every update.
+   */
+  #scrollTop = 0;
+  #height = 0;
+  #resize = new ResizeObserver((entries) => {
+    const box = entries.at(-1)?.contentRect;
+    if (box) this.#height = box.height;
+    this.measure();
+  });
   #dragColumn: ColumnId | null = null;
 
   override disconnectedCallback(): void {
@@ -216,15 +227,18 @@ export class HpFlowTable extends LitElement {
 
   protected override firstUpdated(): void {
     this.#viewport = this.renderRoot.querySelector('.viewport');
-    if (this.#viewport) this.#resize.observe(this.#viewport);
+    if (this.#viewport) {
+      this.#resize.observe(this.#viewport);
+      this.#height = this.#viewport.clientHeight;
+      this.#scrollTop = this.#viewport.scrollTop;
+    }
     this.measure();
   }
 
   private measure(): void {
-    const vp = this.#viewport;
-    if (!vp) return;
-    const visible = Math.ceil(vp.clientHeight / ROW_HEIGHT) + 1;
-    const first = Math.floor(vp.scrollTop / ROW_HEIGHT);
+    if (!this.#viewport) return;
+    const visible = Math.ceil(this.#height / ROW_HEIGHT) + 1;
+    const first = Math.floor(this.#scrollTop / ROW_HEIGHT);
     if (visible !== this.visible) this.visible = visible;
     if (first !== this.first) this.first = first;
     this.checkEdges();
@@ -240,9 +254,10 @@ export class HpFlowTable extends LitElement {
   private readonly onScroll = (): void => {
     const vp = this.#viewport;
     if (!vp) return;
+    this.#scrollTop = vp.scrollTop;
     this.measure();
     // Scrolling away from the live edge ends "follow"; coming back to the very top resumes it.
-    const atTop = vp.scrollTop < ROW_HEIGHT / 2 && this.atStart;
+    const atTop = this.#scrollTop < ROW_HEIGHT / 2 && this.atStart;
     if (this.follow && !atTop && this.#userScroll) this.emit('hp-follow', { on: false });
     this.#userScroll = true;
   };
@@ -251,10 +266,10 @@ export class HpFlowTable extends LitElement {
   protected override willUpdate(changed: Map<PropertyKey, unknown>): void {
     if (changed.has('rows') && this.#viewport) {
       const old = changed.get('rows') as readonly FlowSummary[] | undefined;
-      const vp = this.#viewport;
-      const index = Math.floor(vp.scrollTop / ROW_HEIGHT);
+      const top = this.#scrollTop;
+      const index = Math.floor(top / ROW_HEIGHT);
       const row = old?.[index];
-      this.#anchor = row ? { id: row.id, index, offset: vp.scrollTop - index * ROW_HEIGHT } : null;
+      this.#anchor = row ? { id: row.id, index, offset: top - index * ROW_HEIGHT } : null;
     }
   }
 
@@ -286,9 +301,10 @@ export class HpFlowTable extends LitElement {
 
   private setScroll(top: number): void {
     const vp = this.#viewport;
-    if (!vp || Math.abs(vp.scrollTop - top) < 1) return;
+    if (!vp || Math.abs(this.#scrollTop - top) < 1) return;
     this.#userScroll = false; // the scroll event this causes is ours, not the analyst's
     vp.scrollTop = top;
+    this.#scrollTop = vp.scrollTop; // clamped to the content
   }
 
   /** Keeps the row that was at the top of the view there after rows were inserted above it. */

@@ -12,9 +12,10 @@
  */
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import { FilterSyntaxError, parseFilter } from '@honeyproxy/protocol';
+import { FilterSyntaxError, needsServer, parseFilter } from '@honeyproxy/protocol';
 import type { Layout } from '../state/route.js';
 import { shared } from '../styles/shared.js';
+import { formatCount } from '../util/format.js';
 
 const COMMIT_DELAY_MS = 500;
 
@@ -30,7 +31,11 @@ function problem(text: string): string | null {
 const FILTER_HELP =
   'Filter (server side), mitmproxy style: ~u url  ~d host  ~m method  ~c 404 | 4xx  ~t declared type  ' +
   '~mime sniffed type  ~mismatch  ~size >10k  ~dur >500ms  ~e error  ~s / ~q with / without response  ' +
-  '~tls  ~sensor  ~src  ~dst  ~path;  ! & | ( );  a bare word matches the URL. Regexes, case-insensitive.';
+  '~tls  ~sensor  ~src  ~dst  ~path  ~a asset (script, style, image, font);  ' +
+  'headers ("name: value" lines): ~h  ~hq request  ~hs response;  Content-Type with parameters: ~tq  ~ts;  ' +
+  'bodies as captured — compressed ones are not decoded, bytes outside ASCII are \\ooo — : ~b  ~bq  ~bs;  ' +
+  '~sha256 <hash>;  ! & | ( );  a bare word matches the URL. Regexes, case-insensitive. ' +
+  'Header/body searches scan and stop at a timeout (10 s by default): narrow them with ~d, ~c…';
 
 @customElement('hp-toolbar')
 export class HpToolbar extends LitElement {
@@ -142,14 +147,18 @@ export class HpToolbar extends LitElement {
     const q = this.qDraft ?? this.q;
     const hl = this.hlDraft ?? this.hl;
     const qProblem = problem(q) ?? (this.qDraft === null ? this.serverError : null);
-    const hlProblem = problem(hl);
+    const hlProblem =
+      problem(hl) ??
+      (needsServer(parseFilter(hl))
+        ? 'header, body and hash operators (~h ~b ~tq ~ts ~sha256…) work in the filter, not in highlight'
+        : null);
     return html`
       ${this.renderField('q', q, qProblem, 'Filter: ~d example.com ~m POST ~c 4xx', FILTER_HELP)}
       ${this.renderField('hl', hl, hlProblem, 'Highlight: ~mismatch | ~c 5xx', 'Highlight rows matching this expression (same language as the filter)')}
       ${
         this.unseen > 0
           ? html`<button class="new" @click=${this.onShowNew} title="Show the newest flows">
-              ${this.unseen.toLocaleString('en-US')} new ↑
+              ${formatCount(this.unseen)} new ↑
             </button>`
           : nothing
       }

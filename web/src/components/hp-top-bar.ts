@@ -8,6 +8,7 @@ import type { WhoAmI } from '@honeyproxy/protocol';
 import type { LiveStatus } from '../api/live-client.js';
 import { CA_CERT_PATH } from '../api/paths.js';
 import { shared } from '../styles/shared.js';
+import { formatCount } from '../util/format.js';
 
 @customElement('hp-top-bar')
 export class HpTopBar extends LitElement {
@@ -86,7 +87,7 @@ export class HpTopBar extends LitElement {
         HoneyProxy
       </div>
       <span class="count"
-        >${this.count.toLocaleString('en-US')}${this.more ? '+' : ''}
+        >${formatCount(this.count)}${this.more ? '+' : ''}
         ${this.count === 1 && !this.more ? 'flow' : 'flows'}</span
       >
       <span class="spacer"></span>

@@ -6,7 +6,7 @@
 import { html, type TemplateResult } from 'lit';
 import type { BodySide } from '../api/paths.js';
 import { formatBytes, formatSize } from '../util/format.js';
-import type { BodyLoad, BodySource, BodyVariant } from './body-source.js';
+import type { BodyLoad, BodySource, BodyVariant } from '../state/body-source.js';
 
 export function bodyGate(
   load: BodyLoad,

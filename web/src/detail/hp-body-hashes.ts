@@ -11,7 +11,7 @@ import { bodyPath } from '../api/paths.js';
 import { shared } from '../styles/shared.js';
 import { formatBytes, formatSize } from '../util/format.js';
 import { digestInWorker } from '../visualizers/highlight-client.js';
-import type { BodySource } from './body-source.js';
+import type { BodySource } from '../state/body-source.js';
 import { detailStyles } from './detail-styles.js';
 import type { Digests } from './model/digests.js';
 import './hp-copy-button.js';

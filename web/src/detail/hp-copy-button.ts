@@ -36,6 +36,7 @@ export class HpCopyButton extends LitElement {
       }
       button {
         padding: 0 7px;
+        white-space: nowrap; /* "Copy" / "Copied" never wraps in a narrow table cell */
         font-size: 11px;
         line-height: 18px;
         color: var(--hp-muted);

@@ -9,7 +9,7 @@ import { customElement, property } from 'lit/decorators.js';
 import { headerValue, type FlowRecord } from '@honeyproxy/protocol';
 import { shared } from '../styles/shared.js';
 import { hostPort } from '../util/format.js';
-import type { BodySource } from './body-source.js';
+import type { BodySource } from '../state/body-source.js';
 import { detailStyles } from './detail-styles.js';
 import { urlParts } from './model/url-parts.js';
 import './hp-body-hashes.js';

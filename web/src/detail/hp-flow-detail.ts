@@ -1,33 +1,27 @@
 /**
  * The detail pane for one flow: a header (method, URL, status, key facts, pop-out and close) and
- * the Headers / Details / Payload / Preview / Raw tabs. Self-contained — it loads the flow record
- * and, through BodySource, the bodies its tabs ask for — so the same element serves the split
- * pane and a pop-out window. It never navigates: tab changes, closing and pop-out are events the
- * shell turns into URLs (contract in notes/gui-contract.md).
+ * the Headers / Details / Payload / Preview / Raw tabs. It renders the `detail` slice that
+ * state/flow-detail.ts loads (the flow record, and a BodySource that loads the bodies its tabs ask
+ * for), so the same element serves the split pane and a pop-out window. It never fetches or
+ * navigates: tab changes, closing and pop-out are events the shell turns into URLs (contract in
+ * notes/gui-contract.md).
  *
  * @fires hp-tab - detail `{ tab }`: the analyst chose a tab (click, or ←/→/Home/End on the tabs).
  * @fires hp-close - the close button, or Escape inside the pane.
  * @fires hp-popout - detail `{ flowId, tab }`: open this flow and tab in its own window.
  */
 import { LitElement, css, html, nothing } from 'lit';
-import { customElement, property, state } from 'lit/decorators.js';
+import { customElement, property } from 'lit/decorators.js';
 import { headerValue, type FlowRecord } from '@honeyproxy/protocol';
-import { ApiError } from '../api/api-error.js';
 import { shared } from '../styles/shared.js';
 import { formatDateTime, formatDuration, formatSize, statusClass } from '../util/format.js';
-import { BodySource, type DetailApi } from './body-source.js';
+import { NO_DETAIL, type FlowDetailState } from '../state/flow-detail.js';
 import { DETAIL_TAB_LABELS, DETAIL_TABS, defaultTab, type DetailTabId } from './detail-tabs.js';
 import './hp-headers-tab.js';
 import './hp-details-tab.js';
 import './hp-payload-tab.js';
 import './hp-preview-tab.js';
 import './hp-raw-tab.js';
-
-type Loaded =
-  | { state: 'none' }
-  | { state: 'loading'; id: string }
-  | { state: 'ready'; id: string; flow: FlowRecord; source: BodySource }
-  | { state: 'error'; id: string; message: string };
 
 @customElement('hp-flow-detail')
 export class HpFlowDetail extends LitElement {
@@ -129,14 +123,10 @@ export class HpFlowDetail extends LitElement {
     `,
   ];
 
-  @property({ attribute: false }) accessor api: DetailApi | null = null;
-  @property({ attribute: false }) accessor flowId: string | null = null;
+  /** The open flow (its `rev` changes whenever a body finishes loading, so tabs re-render). */
+  @property({ attribute: false }) accessor detail: FlowDetailState = NO_DETAIL;
   @property({ attribute: false }) accessor tab: DetailTabId | null = null;
   @property({ type: Boolean, reflect: true }) accessor popout = false;
-  @state() accessor loaded: Loaded = { state: 'none' };
-  /** Bumped whenever a body finishes loading, so tabs re-render. */
-  @state() accessor rev = 0;
-  #abort: AbortController | null = null;
 
   override connectedCallback(): void {
     super.connectedCallback();
@@ -145,7 +135,6 @@ export class HpFlowDetail extends LitElement {
 
   override disconnectedCallback(): void {
     this.removeEventListener('keydown', this.onKeyDown);
-    this.drop();
     super.disconnectedCallback();
   }
 
@@ -154,52 +143,8 @@ export class HpFlowDetail extends LitElement {
     this.renderRoot.querySelector<HTMLElement>('[role="tab"][aria-selected="true"]')?.focus();
   }
 
-  override willUpdate(changed: Map<string, unknown>): void {
-    if (changed.has('flowId') || changed.has('api')) this.open();
-  }
-
-  private drop(): void {
-    this.#abort?.abort();
-    this.#abort = null;
-    if (this.loaded.state === 'ready') this.loaded.source.dispose();
-  }
-
-  private open(): void {
-    const id = this.flowId;
-    const api = this.api;
-    if (this.loaded.state !== 'none' && this.loaded.state !== 'error' && this.loaded.id === id)
-      return;
-    this.drop();
-    if (id === null || api === null) {
-      this.loaded = { state: 'none' };
-      return;
-    }
-    const abort = new AbortController();
-    this.#abort = abort;
-    this.loaded = { state: 'loading', id };
-    api.getFlow(id, abort.signal).then(
-      (flow) => {
-        if (abort.signal.aborted) return;
-        const source = new BodySource(api, flow, () => {
-          if (this.loaded.state === 'ready' && this.loaded.source === source) this.rev++;
-        });
-        this.loaded = { state: 'ready', id, flow, source };
-      },
-      (err: unknown) => {
-        if (abort.signal.aborted) return;
-        const message =
-          err instanceof ApiError && err.status === 404
-            ? 'No flow with this id is stored on this analyzer.'
-            : err instanceof Error
-              ? err.message
-              : String(err);
-        this.loaded = { state: 'error', id, message };
-      },
-    );
-  }
-
   override render() {
-    const loaded = this.loaded;
+    const loaded = this.detail;
     switch (loaded.state) {
       case 'none':
         return nothing;
@@ -219,31 +164,19 @@ export class HpFlowDetail extends LitElement {
     }
   }
 
-  private renderTab(tab: DetailTabId, loaded: Extract<Loaded, { state: 'ready' }>) {
-    const { flow, source } = loaded;
+  private renderTab(tab: DetailTabId, loaded: Extract<FlowDetailState, { state: 'ready' }>) {
+    const { flow, source, rev } = loaded;
     switch (tab) {
       case 'headers':
         return html`<hp-headers-tab .flow=${flow}></hp-headers-tab>`;
       case 'details':
-        return html`<hp-details-tab
-          .flow=${flow}
-          .source=${source}
-          .rev=${this.rev}
-        ></hp-details-tab>`;
+        return html`<hp-details-tab .flow=${flow} .source=${source} .rev=${rev}></hp-details-tab>`;
       case 'payload':
-        return html`<hp-payload-tab
-          .flow=${flow}
-          .source=${source}
-          .rev=${this.rev}
-        ></hp-payload-tab>`;
+        return html`<hp-payload-tab .flow=${flow} .source=${source} .rev=${rev}></hp-payload-tab>`;
       case 'preview':
-        return html`<hp-preview-tab
-          .flow=${flow}
-          .source=${source}
-          .rev=${this.rev}
-        ></hp-preview-tab>`;
+        return html`<hp-preview-tab .flow=${flow} .source=${source} .rev=${rev}></hp-preview-tab>`;
       case 'raw':
-        return html`<hp-raw-tab .flow=${flow} .source=${source} .rev=${this.rev}></hp-raw-tab>`;
+        return html`<hp-raw-tab .flow=${flow} .source=${source} .rev=${rev}></hp-raw-tab>`;
     }
   }
 
@@ -329,10 +262,10 @@ export class HpFlowDetail extends LitElement {
   private readonly onClose = (): void => this.emit('hp-close');
 
   private readonly onPopout = (): void => {
-    if (this.loaded.state !== 'ready') return;
+    if (this.detail.state !== 'ready') return;
     this.emit('hp-popout', {
-      flowId: this.loaded.id,
-      tab: this.tab ?? defaultTab(this.loaded.flow),
+      flowId: this.detail.id,
+      tab: this.tab ?? defaultTab(this.detail.flow),
     });
   };
 
@@ -342,8 +275,8 @@ export class HpFlowDetail extends LitElement {
   };
 
   private readonly onTabKey = (event: KeyboardEvent): void => {
-    if (this.loaded.state !== 'ready') return;
-    const current = DETAIL_TABS.indexOf(this.tab ?? defaultTab(this.loaded.flow));
+    if (this.detail.state !== 'ready') return;
+    const current = DETAIL_TABS.indexOf(this.tab ?? defaultTab(this.detail.flow));
     const next =
       event.key === 'ArrowRight'
         ? (current + 1) % DETAIL_TABS.length

@@ -42,7 +42,7 @@ export class HpHeadersTab extends LitElement {
         font-size: var(--hp-mono-size);
       }
       td.act {
-        width: 64px;
+        width: 76px; /* fits "Copied" */
         text-align: right;
       }
       tr.dup td.name {

@@ -14,7 +14,7 @@ import { decodeText } from '../visualizers/parse/charset.js';
 import { sniff } from '../visualizers/parse/sniff.js';
 import { digestInWorker } from '../visualizers/highlight-client.js';
 import { bodyGate } from './body-gate.js';
-import type { BodySource } from './body-source.js';
+import type { BodySource } from '../state/body-source.js';
 import { detailStyles } from './detail-styles.js';
 import { parseFormFields } from './model/form-fields.js';
 import { multipartBoundary, parseMultipart, type MultipartPart } from './model/multipart.js';

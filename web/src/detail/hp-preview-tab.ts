@@ -13,7 +13,7 @@ import { allVisualizers, visualizerFor, type VisualizerInput } from '../visualiz
 import { decideKind, mediaType } from '../visualizers/parse/body-kind.js';
 import { sniff } from '../visualizers/parse/sniff.js';
 import { bodyGate } from './body-gate.js';
-import type { BodyLoad, BodySource } from './body-source.js';
+import type { BodyLoad, BodySource } from '../state/body-source.js';
 import { detailStyles } from './detail-styles.js';
 import { sideToggle } from './side-toggle.js';
 

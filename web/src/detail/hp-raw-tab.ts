@@ -12,7 +12,7 @@ import { formatSize } from '../util/format.js';
 import { decodeText } from '../visualizers/parse/charset.js';
 import { looksLikeText } from '../visualizers/parse/sniff.js';
 import { bodyGate } from './body-gate.js';
-import type { BodySource } from './body-source.js';
+import type { BodySource } from '../state/body-source.js';
 import { detailStyles } from './detail-styles.js';
 import { requestHead, responseHead } from './model/http-text.js';
 import { sideToggle } from './side-toggle.js';

@@ -1,8 +1,7 @@
 /**
- * What the application shell needs from outside: the store to render, the API for the detail pane,
- * and the actions its events turn into. main.ts builds it; tests could hand in fakes.
+ * What the application shell needs from outside: the store to render and the actions its events
+ * turn into (no API: components never fetch). main.ts builds it; tests could hand in fakes.
  */
-import type { ApiClient } from '../api/api-client.js';
 import type { AppState } from './app-state.js';
 import type { FlowWindow } from './flow-window.js';
 import type { Prefs } from './prefs.js';
@@ -11,7 +10,6 @@ import type { Store } from './store.js';
 
 export interface AppServices {
   store: Store<AppState>;
-  api: ApiClient;
   navigate(route: Route, options?: { replace?: boolean }): void;
   list: Pick<FlowWindow, 'reload' | 'loadBefore' | 'loadAfter' | 'jumpToEnd'>;
   /** Changes the analyst's preferences and remembers them. */

@@ -1,10 +1,11 @@
 /**
  * The GUI's whole state, in one immutable object held by the Store. The list is a window onto the
  * server's sorted, filtered flows: a contiguous run of rows with flags saying whether more exist on
- * either side. The detail pane keeps its own state (it is self-contained, see detail/).
+ * either side. The open flow's record and bodies are the `detail` slice (state/flow-detail.ts).
  */
 import type { FlowSummary, SensorList, WhoAmI } from '@honeyproxy/protocol';
 import type { LiveStatus } from '../api/live-client.js';
+import { NO_DETAIL, type FlowDetailState } from './flow-detail.js';
 import type { Prefs } from './prefs.js';
 import type { Route } from './route.js';
 
@@ -52,6 +53,8 @@ export interface AppState {
   /** The address is `#/sensors`: the sensors view replaces the traffic table. */
   sensorsView: boolean;
   related: RelatedFlowsState | null;
+  /** The flow the detail pane shows (loaded by state/flow-detail.ts). */
+  detail: FlowDetailState;
 }
 
 export const EMPTY_WINDOW: ListWindow = {
@@ -78,5 +81,6 @@ export function initialState(route: Route, prefs: Prefs): AppState {
     sensorsError: null,
     sensorsView: false,
     related: null,
+    detail: NO_DETAIL,
   };
 }

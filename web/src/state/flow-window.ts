@@ -4,10 +4,14 @@
  * and trimmed on the far side past WINDOW_MAX rows so memory stays bounded however deep they go.
  * Live flows matching the filter join at the live edge — the top in the default newest-first order —
  * only while the window is at that edge; otherwise they are counted as unseen. Live flows are
- * batched per frame so a burst costs one render; after a reconnect the first page is merged again.
+ * coalesced into at most one store update per LIVE_INTERVAL_MS (on an animation frame): at 500
+ * flows/s a per-frame update re-rendered and re-laid-out every visible row 60 times a second, which
+ * a loaded machine could not keep inside a frame. Merging costs O(new flows + rows they overtake),
+ * plus one array copy. After a reconnect the first page is merged again.
  */
 import {
   compileFilter,
+  needsServer,
   parseFilter,
   type FlowSummary,
   type LiveMessage,
@@ -23,6 +27,8 @@ export const PAGE = 1000;
 /** Rows kept in the window; beyond this the far side is dropped (and re-read if scrolled back). */
 export const WINDOW_MAX = 150_000;
 const EDGE_CHECK = 3 * PAGE;
+/** Live batches reach the store at most this often (4 table updates a second). */
+export const LIVE_INTERVAL_MS = 250;
 
 export interface FlowWindow {
   /** Opens the live feed and loads the first page for the current route. */
@@ -43,8 +49,13 @@ export interface FlowWindowOptions {
   createLive: (
     handlers: Pick<LiveClientOptions, 'onMessage' | 'onStatus' | 'onInvalid'>,
   ) => LiveClient;
-  /** Defers a live batch flush (default: next animation frame). */
-  defer?: (fn: () => void) => void;
+  /**
+   * Runs a live batch flush after `waitMs` (default: a timer, then the next animation frame so the
+   * render lands at the start of a frame).
+   */
+  defer?: (fn: () => void, waitMs: number) => void;
+  /** Minimum time between live flushes (default LIVE_INTERVAL_MS). */
+  liveIntervalMs?: number;
   windowMax?: number;
 }
 
@@ -52,10 +63,17 @@ function message(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-/** A predicate for the route's filter; matches nothing if it does not parse (the server said why). */
-function filterOf(route: Route): (f: FlowSummary) => boolean {
+/** Live flows asked about per request when only the server can answer the filter. */
+const LIVE_IDS_MAX = 100;
+
+/**
+ * A predicate for the route's filter; matches nothing if it does not parse (the server said why).
+ * 'server' for header/body operators: summaries cannot answer them, so the API is asked.
+ */
+function filterOf(route: Route): ((f: FlowSummary) => boolean) | 'server' {
   try {
-    return compileFilter(parseFilter(route.q));
+    const node = parseFilter(route.q);
+    return needsServer(node) ? 'server' : compileFilter(node);
   } catch {
     return () => false;
   }
@@ -64,9 +82,16 @@ function filterOf(route: Route): (f: FlowSummary) => boolean {
 export function createFlowWindow(options: FlowWindowOptions): FlowWindow {
   const { api, store } = options;
   const windowMax = options.windowMax ?? WINDOW_MAX;
-  const defer = options.defer ?? ((fn: () => void) => void requestAnimationFrame(fn));
+  const defer =
+    options.defer ??
+    ((fn: () => void, waitMs: number) =>
+      waitMs > 0
+        ? void setTimeout(() => requestAnimationFrame(fn), waitMs)
+        : void requestAnimationFrame(fn));
+  const liveInterval = options.liveIntervalMs ?? LIVE_INTERVAL_MS;
   let pending: FlowSummary[] = [];
   let flushQueued = false;
+  let lastFlush = -Infinity;
   let generation = 0;
   let abort = new AbortController();
   let matches = filterOf(store.state.route);
@@ -181,8 +206,37 @@ export function createFlowWindow(options: FlowWindowOptions): FlowWindow {
 
   function flush(): void {
     flushQueued = false;
+    lastFlush = performance.now();
+    if (matches === 'server') {
+      void askServer(pending);
+      pending = [];
+      return;
+    }
     const batch = pending.filter(matches);
     pending = [];
+    place(batch);
+  }
+
+  /**
+   * Header/body filters: the API says which of these live flows match — its SQL is the only
+   * definition of those operators, so the live rows never disagree with a reload.
+   */
+  async function askServer(flows: readonly FlowSummary[]): Promise<void> {
+    const token = generation;
+    const found: FlowSummary[] = [];
+    try {
+      for (let i = 0; i < flows.length; i += LIVE_IDS_MAX) {
+        const ids = flows.slice(i, i + LIVE_IDS_MAX).map((f) => f.id);
+        const page = await api.listFlows({ ...query(), limit: ids.length, ids }, abort.signal);
+        found.push(...page.flows);
+      }
+    } catch {
+      return; // best effort like the live feed itself: the flows are in the database
+    }
+    if (token === generation) place(found);
+  }
+
+  function place(batch: readonly FlowSummary[]): void {
     if (batch.length === 0) return;
     const l = list();
     const sort = sortOf(store.state.route);
@@ -192,22 +246,19 @@ export function createFlowWindow(options: FlowWindowOptions): FlowWindow {
       setList((cur) => ({ unseen: cur.unseen + batch.length }));
       return;
     }
-    setList((cur) => {
-      const fresh = without(cur.rows, liveEdge, batch);
-      if (fresh.length === 0) return {};
-      let rows = liveEdge === 'top' ? mergeNewest(cur.rows, fresh) : mergeOldest(cur.rows, fresh);
-      let { atStart, atEnd } = cur;
-      if (rows.length > windowMax) {
-        if (liveEdge === 'top') {
-          rows = rows.slice(0, windowMax);
-          atEnd = false;
-        } else {
-          rows = rows.slice(rows.length - windowMax);
-          atStart = false;
-        }
+    let rows = liveEdge === 'top' ? mergeNewest(l.rows, batch) : mergeOldest(l.rows, batch);
+    if (rows === l.rows) return; // all already shown: no update, no render
+    let { atStart, atEnd } = l;
+    if (rows.length > windowMax) {
+      if (liveEdge === 'top') {
+        rows = rows.slice(0, windowMax);
+        atEnd = false;
+      } else {
+        rows = rows.slice(rows.length - windowMax);
+        atStart = false;
       }
-      return { rows, atStart, atEnd };
-    });
+    }
+    setList({ rows, atStart, atEnd });
   }
 
   function onLive(msg: LiveMessage): void {
@@ -215,7 +266,8 @@ export function createFlowWindow(options: FlowWindowOptions): FlowWindow {
     pending.push(msg.flow);
     if (!flushQueued) {
       flushQueued = true;
-      defer(flush);
+      // The first flow after a quiet spell shows at once; a stream is coalesced.
+      defer(flush, Math.max(0, lastFlush + liveInterval - performance.now()));
     }
   }
 
@@ -265,35 +317,49 @@ function newer(a: FlowSummary, b: FlowSummary): boolean {
   return a.start > b.start || (a.start === b.start && a.id > b.id);
 }
 
+const newestFirst = (a: FlowSummary, b: FlowSummary) => (newer(a, b) ? -1 : newer(b, a) ? 1 : 0);
+
+/** `fresh` without duplicates and without ids in `known` (a flow may come live and in a page). */
+function unique(fresh: readonly FlowSummary[], known: readonly FlowSummary[]): FlowSummary[] {
+  const ids = new Set(known.map((r) => r.id));
+  return fresh.filter((f) => !ids.has(f.id) && (ids.add(f.id), true));
+}
+
 /**
  * Puts live flows into newest-first rows where they belong: flows reach the analyzer in batches, so
- * one may arrive after a newer one. Only the top of the window is touched (live flows are recent).
+ * one may arrive after a newer one. Only the top of the window is read — the rows not older than
+ * the oldest incoming flow, where it and any duplicate must be — and the rest is copied once.
+ * Returns `rows` itself when nothing is new.
  */
 export function mergeNewest(
   rows: readonly FlowSummary[],
   fresh: readonly FlowSummary[],
-): FlowSummary[] {
-  const incoming = [...fresh].sort((a, b) => (newer(a, b) ? -1 : newer(b, a) ? 1 : 0));
-  let split = 0;
+): readonly FlowSummary[] {
+  const incoming = [...fresh].sort(newestFirst);
   const oldest = incoming.at(-1);
-  while (oldest && split < rows.length && newer(rows[split] as FlowSummary, oldest)) split++;
-  const head = [...incoming, ...rows.slice(0, split)].sort((a, b) =>
-    newer(a, b) ? -1 : newer(b, a) ? 1 : 0,
-  );
-  return [...head, ...rows.slice(split)];
+  if (!oldest) return rows;
+  let split = 0;
+  while (split < rows.length && !newer(oldest, rows[split] as FlowSummary)) split++;
+  const touched = rows.slice(0, split);
+  const added = unique(incoming, touched);
+  if (added.length === 0) return rows;
+  const head = split === 0 ? added : [...added, ...touched].sort(newestFirst);
+  return split === rows.length ? head : head.concat(rows.slice(split));
 }
 
 /** The same for oldest-first rows (live flows belong at the end). */
 export function mergeOldest(
   rows: readonly FlowSummary[],
   fresh: readonly FlowSummary[],
-): FlowSummary[] {
-  const incoming = [...fresh].sort((a, b) => (newer(a, b) ? 1 : newer(b, a) ? -1 : 0));
-  const newest = incoming[0];
+): readonly FlowSummary[] {
+  const incoming = [...fresh].sort(newestFirst).reverse();
+  const oldest = incoming[0];
+  if (!oldest) return rows;
   let split = rows.length;
-  while (newest && split > 0 && newer(rows[split - 1] as FlowSummary, newest)) split--;
-  const tail = [...rows.slice(split), ...incoming].sort((a, b) =>
-    newer(a, b) ? 1 : newer(b, a) ? -1 : 0,
-  );
-  return [...rows.slice(0, split), ...tail];
+  while (split > 0 && !newer(oldest, rows[split - 1] as FlowSummary)) split--;
+  const touched = rows.slice(split);
+  const added = unique(incoming, touched);
+  if (added.length === 0) return rows;
+  const tail = split === rows.length ? added : [...touched, ...added].sort(newestFirst).reverse();
+  return split === 0 ? tail : rows.slice(0, split).concat(tail);
 }

@@ -17,9 +17,17 @@ export function formatSize(bytes: number | null): string {
   return `${value.toFixed(digits)} ${SIZE_UNITS[unit] ?? ''}`;
 }
 
+/** One formatter for every number: `toLocaleString` builds a new one per call (slow per table cell). */
+const GROUPED = new Intl.NumberFormat('en-US');
+
+/** 12345 → "12,345". */
+export function formatCount(n: number): string {
+  return GROUPED.format(n);
+}
+
 /** Exact byte count with thousands separators. */
 export function formatBytes(bytes: number): string {
-  return `${bytes.toLocaleString('en-US')} B`;
+  return `${GROUPED.format(bytes)} B`;
 }
 
 /** ms → "840 ms", "1.25 s", "2 min 5 s". */

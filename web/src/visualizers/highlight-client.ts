@@ -6,6 +6,7 @@
 import type { Digests } from '../detail/model/digests.js';
 import type { Token } from './code-tokens.js';
 import type { CodeLanguage, WorkerRequest, WorkerResponse } from './highlight-protocol.js';
+import { trustedWorkerUrl } from '../util/trusted-types.js';
 
 export const WORKER_URL = '/highlight-worker.js';
 export const JOB_TIMEOUT_MS = 15_000;
@@ -34,7 +35,7 @@ function failAll(message: string): void {
 
 function getWorker(): Worker {
   if (worker) return worker;
-  const w = new Worker(WORKER_URL, { type: 'module', name: 'highlight' });
+  const w = new Worker(trustedWorkerUrl(WORKER_URL), { type: 'module', name: 'highlight' });
   w.addEventListener('message', (event: MessageEvent<WorkerResponse>) => {
     const job = pending.get(event.data.id);
     if (!job) return;

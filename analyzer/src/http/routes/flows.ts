@@ -18,7 +18,7 @@ import {
   type FilterNode,
 } from '@honeyproxy/protocol';
 import { isInvalidRegex } from '../../db/pg-errors.js';
-import type { FlowStore } from '../../store/flow-store.js';
+import { FilterTimeoutError, type FlowStore } from '../../store/flow-store.js';
 import { InvalidCursorError } from '../../store/cursor.js';
 import { ApiErrorBody, HttpError } from '../errors.js';
 import { decodeBody, UndecodableBodyError } from '../decode-body.js';
@@ -53,6 +53,10 @@ function parseFilterParam(q: string | undefined): FilterNode | null {
 }
 const DEFAULT_PAGE = 100;
 
+/** Up to 100 lower-case or upper-case UUIDs, comma-separated. */
+const UUID = '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}';
+const FLOW_IDS_PATTERN = `^${UUID}(,${UUID}){0,99}$`;
+
 export const flowRoutes: FastifyPluginCallbackTypebox<FlowRoutesOptions> = (
   app,
   { store, decodedBodyLimit },
@@ -73,8 +77,13 @@ export const flowRoutes: FastifyPluginCallbackTypebox<FlowRoutesOptions> = (
           dir: Type.Optional(Type.Union([Type.Literal('asc'), Type.Literal('desc')])),
           /** Filter expression (protocol/src/filter-expression.ts). */
           q: Type.Optional(Type.String({ maxLength: FILTER_MAX_LENGTH })),
+          /**
+           * Comma-separated flow ids (at most FLOW_IDS_MAX): only these, so the GUI can ask which
+           * live flows match an expression only the server answers (header/body operators).
+           */
+          ids: Type.Optional(Type.String({ pattern: FLOW_IDS_PATTERN })),
         }),
-        response: { 200: FlowPage, 400: ApiErrorBody },
+        response: { 200: FlowPage, 400: ApiErrorBody, 503: ApiErrorBody },
       },
     },
     async (req) => {
@@ -87,9 +96,12 @@ export const flowRoutes: FastifyPluginCallbackTypebox<FlowRoutesOptions> = (
           sort: req.query.sort,
           dir: req.query.dir,
           filter,
+          ids: req.query.ids?.split(','),
         });
       } catch (err) {
         if (err instanceof InvalidCursorError) throw new HttpError(400, err.message);
+        if (err instanceof FilterTimeoutError)
+          throw new HttpError(503, err.message, 'filter_timeout');
         if (isInvalidRegex(err))
           throw new HttpError(400, 'a regular expression in the filter is not valid in PostgreSQL');
         throw err;
