@@ -6,6 +6,7 @@ export * from './limits.js';
 export * from './body.js';
 export * from './flow.js';
 export * from './flow-json.js';
+export * from './drop-bodies.js';
 export * from './flow-summary.js';
 export * from './subjects.js';
 export * from './decoder.js';

@@ -14,9 +14,11 @@ import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import {
   BODIES_BUCKET,
+  dropBodies,
   flowMessageCodec,
   flowMessageJson,
   flowSubject,
+  hasBodies,
 } from '@honeyproxy/protocol';
 import { BodyFileGoneError, createBodyStore, type BodyStore } from './body-upload.js';
 import type { FlowSink } from './flow-sink.js';
@@ -26,7 +28,6 @@ import {
   type JetStreamPublisher,
 } from './jetstream-publisher.js';
 import type { NatsConnector } from './nats-connector.js';
-import { dropBodies, hasBodies } from './spool/drop-bodies.js';
 import type { SpoolBlob } from './spool/record-codec.js';
 import type { Spool, SpoolRecord } from './spool/spool.js';
 

@@ -9,14 +9,13 @@
 import type { ConsumerMessages, JsMsg } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from '@honeyproxy/common';
-import { FLOWS_STREAM, INGEST_CONSUMER, type FlowSummary } from '@honeyproxy/protocol';
+import { dropBodies, FLOWS_STREAM, INGEST_CONSUMER, type FlowSummary } from '@honeyproxy/protocol';
 import type { FlowStore } from '../store/flow-store.js';
 import type { DeadLetter, IngestItem } from '../store/ingest-item.js';
 import { parseFlowMessage, refsOf } from './parse-flow-message.js';
 import { InvalidFlowError, type PreparedFlow } from '../store/prepare-flow.js';
 import { isDataError, sqlState } from '../db/pg-errors.js';
 import { fetchBodies, type FetchedBody } from './body-fetcher.js';
-import { dropBadBodies } from './drop-bad-bodies.js';
 import {
   ensureJetStream,
   type JetStreamHandles,
@@ -238,7 +237,10 @@ export function createIngest({
       else if (outcome !== 'ok') dead.push({ msg, reason: outcome.dead });
       else {
         try {
-          const flow = bad.size > 0 ? dropBadBodies(item.flow, bad, 'object-store-bad') : item.flow;
+          // a body BODIES cannot give back as the bytes it names (a bogus or damaged object, e.g.
+          // a malicious sensor's meta record) is dropped with an anomaly: retried forever or
+          // dead-lettered, one bad object would cost the flow or stall ingest
+          const flow = bad.size > 0 ? dropBodies(item.flow, 'object-store-bad', bad) : item.flow;
           ready.push({ msg, prepared: store.prepare({ ...item, flow, bodies }) });
         } catch (err) {
           if (!(err instanceof InvalidFlowError)) throw err;

@@ -1,10 +1,14 @@
 /**
- * A flow without (some of) its bodies, when the spool has no room for them or a body was found
- * damaged on disk: each dropped body becomes null and an anomaly names what was lost
+ * A flow without (some of) its bodies — the sensor's spool had no room for them or found one
+ * damaged on disk, or the analyzer could not read one back from BODIES as the bytes it names: each
+ * dropped body becomes null and an anomaly names what was lost
  * (`response-body-dropped:len=…,sha256=…,reason=spool-full`), so the analyst sees that the
- * exchange carried a body and which one — the flow itself is never lost.
+ * exchange carried a body and which one — the flow itself is never lost. One function on both
+ * sides, so the anomaly reads the same whoever dropped the body.
  */
-import { LIMITS, type Body, type FlowMessage } from '@honeyproxy/protocol';
+import type { Body } from './body.js';
+import type { FlowMessage } from './flow.js';
+import { LIMITS } from './limits.js';
 
 /** True when the flow carries any body bytes (inline or by reference). */
 export function hasBodies(flow: FlowMessage): boolean {
