@@ -4,32 +4,13 @@
  * (PostgreSQL) and one jsonb_to_recordset statement (PGlite, and PostgreSQL when a batch holds a flow
  * that is already stored).
  */
-import { sql } from 'kysely';
+import { sql, type Insertable } from 'kysely';
 import type { FlowSummary } from '@honeyproxy/protocol';
+import type { FlowsTable } from '../db/database.js';
 import type { CopyColumnType, CopyValue } from './binary-copy-encoder.js';
 
-export interface FlowRow {
-  id: string;
-  sensor_id: string;
-  mode: string;
-  started_at: number;
-  duration: number | null;
-  method: string;
-  url: string;
-  host: string;
-  path: string;
-  status: number | null;
-  content_type: string | null;
-  sniffed_type: string | null;
-  response_size: number | null;
-  tls: boolean;
-  client_ip: string;
-  server_ip: string | null;
-  host_mismatch: boolean;
-  error_kind: string | null;
-  request_body_sha256: string | null;
-  response_body_sha256: string | null;
-}
+/** The columns written for a flow (all of them, `record` apart), with their insert types. */
+export type FlowRow = Required<Omit<Insertable<FlowsTable>, 'record' | 'received_at'>>;
 
 /** Every column written, in order, with its SQL type and COPY encoding (`record` last). */
 const COLUMNS: readonly (readonly [

@@ -2,8 +2,9 @@
  * The flow list's columns: what a page of summaries reads from `flows` and how a row becomes the
  * FlowSummary the API and the live stream share.
  */
-import { sql } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import type { FlowSummary } from '@honeyproxy/protocol';
+import type { FlowsTable } from '../db/database.js';
 
 const ERROR_KINDS = new Set<string>([
   'client-abort',
@@ -40,26 +41,11 @@ export const SUMMARY_COLUMNS = [
   sql<number | null>`response_size::float8`.as('size'),
 ] as const;
 
-export interface SummaryRow {
-  id: string;
-  sensor_id: string;
-  mode: string;
-  started_at: number;
-  duration: number | null;
-  method: string;
-  url: string;
-  host: string;
-  path: string;
-  status: number | null;
-  content_type: string | null;
-  sniffed_type: string | null;
-  tls: boolean;
-  client_ip: string;
-  server_ip: string | null;
-  host_mismatch: boolean;
-  error_kind: string | null;
-  size: number | null;
-}
+/** A row of SUMMARY_COLUMNS: the table's columns as read, `response_size` read as `size`. */
+export type SummaryRow = Pick<
+  Selectable<FlowsTable>,
+  Extract<(typeof SUMMARY_COLUMNS)[number], string>
+> & { size: number | null };
 
 export function toSummary(r: SummaryRow): FlowSummary {
   return {
