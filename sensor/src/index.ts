@@ -37,8 +37,8 @@ export {
   SpoolFullError,
   type NatsFlowSink,
   type NatsFlowSinkOptions,
-  type PublisherStats,
 } from './nats-flow-sink.js';
+export type { PublisherStats } from './publisher-stats.js';
 export {
   openSpool,
   spoolSegments,

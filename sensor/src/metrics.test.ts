@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { createLogger } from '@honeyproxy/common';
 import { loadSensorConfig } from './config.js';
 import { createSensorMetrics, startMetricsServer } from './metrics.js';
-import type { PublisherStats } from './nats-flow-sink.js';
+import type { PublisherStats } from './publisher-stats.js';
 
 const log = createLogger({ name: 'metrics-test', level: 'silent' });
 

@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { ListenAddress } from '@honeyproxy/common';
-import type { PublisherStats } from './nats-flow-sink.js';
+import type { PublisherStats } from './publisher-stats.js';
 import type { SensorStats } from './sensor.js';
 
 export interface MetricsSources {

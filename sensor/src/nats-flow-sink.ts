@@ -13,7 +13,6 @@ import type { Logger } from 'pino';
 import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import {
-  BODIES_BUCKET,
   dropBodies,
   flowMessageCodec,
   flowMessageJson,
@@ -22,12 +21,11 @@ import {
 } from '@honeyproxy/protocol';
 import { BodyFileGoneError, createBodyStore, type BodyStore } from './body-upload.js';
 import type { FlowSink } from './flow-sink.js';
-import {
-  createJetStreamPublisher,
-  JetStreamPublishError,
-  type JetStreamPublisher,
-} from './jetstream-publisher.js';
+import { createJetStreamPublisher, type JetStreamPublisher } from './jetstream-publisher.js';
 import type { NatsConnector } from './nats-connector.js';
+import { describeFailure } from './publish-failure.js';
+import type { PublisherStats } from './publisher-stats.js';
+import { throttled } from './throttled.js';
 import type { SpoolBlob } from './spool/record-codec.js';
 import type { Spool, SpoolRecord } from './spool/spool.js';
 
@@ -47,31 +45,6 @@ export interface NatsFlowSinkOptions {
   readonly observePublish?: (seconds: number) => void;
 }
 
-export interface PublisherStats {
-  /** Flows appended to the spool. */
-  readonly spooled: number;
-  /** Flows acknowledged by JetStream. */
-  readonly published: number;
-  /** Flows kept without their bodies because the spool was (nearly) full. */
-  readonly droppedBodies: number;
-  /** Flows refused (spool full) or unpublishable (over NATS max_payload); each one logged. */
-  readonly dropped: number;
-  /** Publishes that failed (and were retried). */
-  readonly publishErrors: number;
-  /** Flows spooled and not yet acknowledged. */
-  readonly backlog: number;
-  /** Bytes the spool takes on disk, and its budget. */
-  readonly spoolBytes: number;
-  readonly spoolMaxBytes: number;
-  /** fsyncs of the spool since the start. */
-  readonly spoolSyncs: number;
-  /** Damaged or torn spool records stepped over (each logged). */
-  readonly spoolSkipped: number;
-  /** What currently keeps flows from going out, if anything. */
-  readonly problem: string | undefined;
-  /** What an operator must look at (for the heartbeat). */
-  readonly alarms: string[];
-}
 
 export interface NatsFlowSink extends FlowSink {
   stats(): PublisherStats;
@@ -82,47 +55,12 @@ export class SpoolFullError extends Error {
   override readonly name = 'SpoolFullError';
 }
 
-/** Why a publish failed, in words an operator can act on. */
-function describeFailure(err: unknown, stage: 'body' | 'flow'): string {
-  if (err instanceof JetStreamPublishError) {
-    if (err.code === 503) return 'FLOWS stream missing (the analyzer creates it)';
-    if (err.code === 408) return 'JetStream did not acknowledge in time';
-  }
-  const text = `${(err as Error)?.name ?? ''} ${(err as Error)?.message ?? String(err)}`;
-  if (/no responders|503/i.test(text)) {
-    return stage === 'flow'
-      ? 'FLOWS stream missing (the analyzer creates it)'
-      : 'JetStream unavailable';
-  }
-  if (/stream not found|10059/i.test(text))
-    return `${BODIES_BUCKET} object store missing (the analyzer creates it)`;
-  if (/timeout/i.test(text)) return 'JetStream did not acknowledge in time';
-  if (/permission/i.test(text)) return 'NATS permission denied';
-  return `publish failed: ${text.trim().slice(0, 200)}`;
-}
-
 const RECENT_BODIES_MAX = 10_000;
 const NO_BLOBS: readonly SpoolBlob[] = [];
 const RESOLVED = Promise.resolve();
 const MIB = 1024 * 1024;
 
 type Done = (err?: Error) => void;
-
-/** Calls `fn` at most once per `ms` with how many calls it swallowed since. */
-function throttled<A>(ms: number, fn: (arg: A, suppressed: number) => void): (arg: A) => void {
-  let last = -Infinity;
-  let suppressed = 0;
-  return (arg) => {
-    const now = Date.now();
-    if (now - last < ms) {
-      suppressed++;
-      return;
-    }
-    last = now;
-    fn(arg, suppressed);
-    suppressed = 0;
-  };
-}
 
 export function createNatsFlowSink(options: NatsFlowSinkOptions): NatsFlowSink {
   const { connector, log, spool, observePublish } = options;
