@@ -13,11 +13,16 @@ import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { Objm } from '@nats-io/obj';
 import { connect } from '@nats-io/transport-node';
 import { createLogger } from '@honeyproxy/common';
-import { BODIES_BUCKET, FLOWS_STREAM, flowMessageCodec } from '@honeyproxy/protocol';
+import {
+  BODIES_BUCKET,
+  bodyMetaSubject,
+  FLOWS_STREAM,
+  flowMessageCodec,
+} from '@honeyproxy/protocol';
 import { startNatsServer, waitUntil } from '@honeyproxy/testkit';
 import { releaseBodyFiles } from './body-spill.js';
 import type { CapturedFlow } from './flow-sink.js';
-import { BodyFileGoneError, createBodyStore, metaSubject } from './body-upload.js';
+import { BodyFileGoneError, createBodyStore } from './body-upload.js';
 import { createNatsConnector } from './nats-connector.js';
 import { createNatsFlowSink } from './nats-flow-sink.js';
 import { openSpool } from './spool/spool.js';
@@ -148,7 +153,7 @@ describe('the body store a sensor writes with publish rights only', { timeout: 6
     }
     const jsm = await jetstreamManager(nc);
     const meta = await jsm.streams.getMessage(`OBJ_${BODIES_BUCKET}`, {
-      last_by_subj: metaSubject(sha256(fromFile)),
+      last_by_subj: bodyMetaSubject(sha256(fromFile)),
     });
     assert.equal(meta?.header?.get('Nats-Rollup') ?? '', '');
   });
@@ -168,7 +173,7 @@ describe('the body store a sensor writes with publish rights only', { timeout: 6
     const { nc, bodies } = await store(t);
     const body = randomBytes(100_000);
     await jetstream(nc).publish(
-      metaSubject(sha256(body)),
+      bodyMetaSubject(sha256(body)),
       JSON.stringify({ name: sha256(body), digest: 'SHA-256=AAAA', deleted: false }),
     );
     assert.equal(await bodies.has(sha256(body)), false);

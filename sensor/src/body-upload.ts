@@ -16,28 +16,19 @@ import { createHash } from 'node:crypto';
 import { open } from 'node:fs/promises';
 import type { JetStreamClient } from '@nats-io/jetstream';
 import { Empty, nuid, type NatsConnection } from '@nats-io/transport-node';
-import { BODIES_BUCKET } from '@honeyproxy/protocol';
+import {
+  BODIES_BUCKET,
+  bodyChunkSubject,
+  bodyDigest,
+  bodyMetaLookupSubject,
+  bodyMetaSubject,
+} from '@honeyproxy/protocol';
 
-const DIGEST_PREFIX = 'SHA-256=';
 /** nats.js's default chunk size (it also never exceeds the server's max_payload). */
 const MAX_CHUNK = 128 * 1024;
-const STREAM = `OBJ_${BODIES_BUCKET}`;
 
 /** The body file is missing or no longer holds the bytes the flow names. */
 export class BodyFileGoneError extends Error {}
-
-/** Padded base64url, as nats.js encodes object names and digests. */
-const base64urlPadded = (b: Uint8Array | string) =>
-  Buffer.from(b).toString('base64').replace(/\+/g, '-').replace(/\//g, '_');
-
-export const metaSubject = (name: string) => `$O.${BODIES_BUCKET}.M.${base64urlPadded(name)}`;
-export const chunkSubject = (id: string) => `$O.${BODIES_BUCKET}.C.${id}`;
-/** The direct get of the last meta record of `name` (the stream must allow direct gets). */
-export const metaLookupSubject = (name: string) =>
-  `$JS.API.DIRECT.GET.${STREAM}.${metaSubject(name)}`;
-/** The ObjectInfo digest of the body with hex sha256 `sha256`. */
-export const digestOf = (sha256: string) =>
-  DIGEST_PREFIX + base64urlPadded(Buffer.from(sha256, 'hex'));
 
 export interface BodyStore {
   /** True when a live meta record for `sha256` names that digest (so it need not be sent again). */
@@ -69,7 +60,7 @@ export function createBodyStore(
       hash.update(chunk);
       size += chunk.length;
       chunks++;
-      await js.publish(chunkSubject(id), chunk, { timeout });
+      await js.publish(bodyChunkSubject(id), chunk, { timeout });
     }
     if (hash.digest('hex') !== sha256) return false;
     // The ObjectInfo nats.js writes (objectstore.js _put), key for key, minus the rollup header.
@@ -82,16 +73,16 @@ export function createBodyStore(
       description: '',
       options: { max_chunk_size: max },
       mtime: new Date().toISOString(),
-      digest: digestOf(sha256),
+      digest: bodyDigest(sha256),
       deleted: false,
     };
-    await js.publish(metaSubject(sha256), JSON.stringify(info), { timeout });
+    await js.publish(bodyMetaSubject(sha256), JSON.stringify(info), { timeout });
     return true;
   }
 
   return {
     async has(sha256) {
-      const msg = await nc.request(metaLookupSubject(sha256), Empty, { timeout });
+      const msg = await nc.request(bodyMetaLookupSubject(sha256), Empty, { timeout });
       // 404 (no such record) and 408 come back as a status without a body
       if (msg.data.length === 0) return false;
       let meta: unknown;
@@ -104,7 +95,7 @@ export function createBodyStore(
         typeof meta === 'object' &&
         meta !== null &&
         'digest' in meta &&
-        meta.digest === digestOf(sha256) &&
+        meta.digest === bodyDigest(sha256) &&
         !('deleted' in meta && meta.deleted === true)
       );
     },

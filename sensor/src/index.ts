@@ -24,14 +24,7 @@ export {
   type NatsConnector,
   type NatsConnectorOptions,
 } from './nats-connector.js';
-export {
-  BodyFileGoneError,
-  chunkSubject,
-  createBodyStore,
-  metaSubject,
-  metaLookupSubject,
-  type BodyStore,
-} from './body-upload.js';
+export { BodyFileGoneError, createBodyStore, type BodyStore } from './body-upload.js';
 export {
   createNatsFlowSink,
   SpoolFullError,

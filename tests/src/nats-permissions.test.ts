@@ -19,7 +19,7 @@ import { createHash } from 'node:crypto';
 import { connect, Empty, headers, type NatsConnection } from '@nats-io/transport-node';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { Objm } from '@nats-io/obj';
-import { chunkSubject, createBodyStore, metaLookupSubject, metaSubject } from '@honeyproxy/sensor';
+import { createBodyStore } from '@honeyproxy/sensor';
 import { natsAuthOptions } from '@honeyproxy/common';
 import {
   createDatabase,
@@ -31,6 +31,9 @@ import {
 import { createLogger } from '@honeyproxy/common';
 import {
   BODIES_BUCKET,
+  bodyChunkSubject,
+  bodyMetaLookupSubject,
+  bodyMetaSubject,
   FLOWS_STREAM,
   LIVE_SUBJECT,
   flowSubject,
@@ -232,7 +235,7 @@ describe('NATS identities from deploy/nats', { timeout: 120_000 }, () => {
     );
     // The lookup by name is allowed (a name is the body's sha256: knowing it means having it) and
     // tells where the chunks are; reading them is not.
-    const lookup = await a.request(metaLookupSubject(secretSha), Empty, { timeout: 3000 });
+    const lookup = await a.request(bodyMetaLookupSubject(secretSha), Empty, { timeout: 3000 });
     const { nuid } = lookup.json<{ nuid: string }>();
     assert.ok(nuid);
     const bodies = await new Objm(js).open(BODIES_BUCKET, false);
@@ -248,8 +251,8 @@ describe('NATS identities from deploy/nats', { timeout: 120_000 }, () => {
     );
     for (const query of [
       { seq: 1 },
-      { last_by_subj: chunkSubject(nuid) },
-      { seq: 1, next_by_subj: chunkSubject(nuid) },
+      { last_by_subj: bodyChunkSubject(nuid) },
+      { seq: 1, next_by_subj: bodyChunkSubject(nuid) },
     ]) {
       await assert.rejects(aManager.streams.getMessage(objStream, query), /permission|timeout/i);
       await assert.rejects(aManager.direct.getMessage(objStream, query), /permission|timeout/i);
@@ -259,8 +262,8 @@ describe('NATS identities from deploy/nats', { timeout: 120_000 }, () => {
       /permission|timeout/i,
     );
     // The meta lookup subject with a query in its payload (a chunk by sequence): refused.
-    for (const query of [{ seq: 1 }, { seq: 1, next_by_subj: chunkSubject(nuid) }]) {
-      const reply = await a.request(metaLookupSubject(secretSha), JSON.stringify(query), {
+    for (const query of [{ seq: 1 }, { seq: 1, next_by_subj: bodyChunkSubject(nuid) }]) {
+      const reply = await a.request(bodyMetaLookupSubject(secretSha), JSON.stringify(query), {
         timeout: 3000,
       });
       assert.equal(reply.data.length, 0, JSON.stringify(query));
@@ -271,13 +274,13 @@ describe('NATS identities from deploy/nats', { timeout: 120_000 }, () => {
       /permission|timeout/i,
     );
     await assert.rejects(
-      aManager.consumers.add(objStream, { filter_subject: chunkSubject(nuid) }),
+      aManager.consumers.add(objStream, { filter_subject: bodyChunkSubject(nuid) }),
       /permission|timeout/i,
     );
     await assert.rejects(
       (async () => {
         const c = await jetstream(a, { timeout: 2000, checkAPI: false }).consumers.get(objStream, {
-          filter_subjects: chunkSubject(nuid),
+          filter_subjects: bodyChunkSubject(nuid),
         });
         await c.next({ expires: 1000 });
       })(),
@@ -286,8 +289,8 @@ describe('NATS identities from deploy/nats', { timeout: 120_000 }, () => {
 
     // Nor wipe or trim the store: a rollup is refused, purge and delete are not allowed.
     for (const [subject, rollup] of [
-      [metaSubject(secretSha), 'all'],
-      [chunkSubject(nuid), 'sub'],
+      [bodyMetaSubject(secretSha), 'all'],
+      [bodyChunkSubject(nuid), 'sub'],
     ] as const) {
       const h = headers();
       h.set('Nats-Rollup', rollup);

@@ -9,7 +9,8 @@ import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { startNatsServer } from '@honeyproxy/testkit';
 import { silentLogger } from '../testing/migrated-database.js';
-import { bodyChunkSubject, bodyMetaSubject, putBody } from '../testing/put-body.js';
+import { bodyChunkSubject, bodyMetaSubject } from '@honeyproxy/protocol';
+import { putBody } from '../testing/put-body.js';
 import { fetchBodies } from './body-fetcher.js';
 import { ensureJetStream } from './jetstream-setup.js';
 

@@ -13,7 +13,7 @@
  */
 import type { JetStreamManager, StoredMsg } from '@nats-io/jetstream';
 import { createHash } from 'node:crypto';
-import { BODIES_BUCKET } from '@honeyproxy/protocol';
+import { BODIES_STREAM, bodyChunkSubject, bodyDigest, bodyMetaSubject } from '@honeyproxy/protocol';
 
 export type FetchedBody =
   | { kind: 'ok'; data: Uint8Array }
@@ -26,13 +26,8 @@ export type FetchedBody =
   /** NATS failed: try again later. */
   | { kind: 'error'; message: string };
 
-const STREAM = `OBJ_${BODIES_BUCKET}`;
 /** Meta records of one name looked at, at most, when the newest is bad. */
 const MAX_META_RECORDS = 32;
-
-const base64urlPadded = (b: Uint8Array | string) =>
-  Buffer.from(b).toString('base64').replace(/\+/g, '-').replace(/\//g, '_');
-const metaSubject = (name: string) => `$O.${BODIES_BUCKET}.M.${base64urlPadded(name)}`;
 
 export async function fetchBodies(
   jsm: JetStreamManager,
@@ -58,14 +53,14 @@ async function fetchOne(
   maxBytes: number,
 ): Promise<FetchedBody> {
   try {
-    const subject = metaSubject(sha);
-    const newest = await jsm.direct.getMessage(STREAM, { last_by_subj: subject });
+    const subject = bodyMetaSubject(sha);
+    const newest = await jsm.direct.getMessage(BODIES_STREAM, { last_by_subj: subject });
     if (newest === null) return { kind: 'missing' };
     const first = await readObject(jsm, sha, newest, maxBytes);
     if (first.kind !== 'bad') return first;
     // The newest record is bogus: an older one (another sensor's upload) may still be good.
     for (let seq = 1, n = 0; n < MAX_META_RECORDS; n++) {
-      const m = await jsm.direct.getMessage(STREAM, { seq, next_by_subj: subject });
+      const m = await jsm.direct.getMessage(BODIES_STREAM, { seq, next_by_subj: subject });
       if (m === null || m.seq >= newest.seq) break;
       const r = await readObject(jsm, sha, m, maxBytes);
       if (r.kind !== 'bad') return r;
@@ -101,7 +96,7 @@ function parseMeta(m: StoredMsg, sha: string): Meta | string {
   if (typeof nuid !== 'string' || !/^[A-Za-z0-9_-]{1,64}$/.test(nuid)) return 'bad nuid';
   if (!Number.isSafeInteger(size) || (size as number) < 0) return 'bad size';
   if (!Number.isSafeInteger(chunks) || (chunks as number) < 0) return 'bad chunk count';
-  const expected = 'SHA-256=' + base64urlPadded(Buffer.from(sha, 'hex'));
+  const expected = bodyDigest(sha);
   if (digest !== expected) return `digest ${String(digest).slice(0, 80)} is not the name's`;
   return { nuid, size: size as number, chunks: chunks as number, digest };
 }
@@ -115,13 +110,13 @@ async function readObject(
   const meta = parseMeta(metaMsg, sha);
   if (typeof meta === 'string') return { kind: 'bad', reason: meta };
   if (meta.size > maxBytes) return { kind: 'too-large', size: meta.size };
-  const subject = `$O.${BODIES_BUCKET}.C.${meta.nuid}`;
+  const subject = bodyChunkSubject(meta.nuid);
   const data = new Uint8Array(meta.size);
   const hash = createHash('sha256');
   let at = 0;
   let seq = 1;
   for (let i = 0; i < meta.chunks; i++) {
-    const m = await jsm.direct.getMessage(STREAM, { seq, next_by_subj: subject });
+    const m = await jsm.direct.getMessage(BODIES_STREAM, { seq, next_by_subj: subject });
     // chunks stored after the meta record are not the ones it describes
     if (m === null || m.seq > metaMsg.seq) return { kind: 'bad', reason: 'chunks missing' };
     if (at + m.data.length > meta.size) return { kind: 'bad', reason: 'chunks exceed size' };

@@ -19,7 +19,13 @@ import {
 import { Objm, type ObjectStore } from '@nats-io/obj';
 import { nanos, type NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from '@honeyproxy/common';
-import { BODIES_BUCKET, FLOW_SUBJECTS, FLOWS_STREAM, INGEST_CONSUMER } from '@honeyproxy/protocol';
+import {
+  BODIES_BUCKET,
+  BODIES_STREAM,
+  FLOW_SUBJECTS,
+  FLOWS_STREAM,
+  INGEST_CONSUMER,
+} from '@honeyproxy/protocol';
 
 export interface JetStreamHandles {
   js: JetStreamClient;
@@ -52,7 +58,7 @@ function isNotFound(err: unknown): boolean {
  * stream must allow those (nats.js turns it on).
  */
 async function lockBodiesStream(jsm: JetStreamManager, log: Logger): Promise<void> {
-  const stream = `OBJ_${BODIES_BUCKET}`;
+  const stream = BODIES_STREAM;
   const { config } = await jsm.streams.info(stream);
   if (config.allow_rollup_hdrs || !config.allow_direct) {
     await jsm.streams.update(stream, { ...config, allow_rollup_hdrs: false, allow_direct: true });

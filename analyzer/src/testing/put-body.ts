@@ -5,14 +5,9 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { JetStreamClient } from '@nats-io/jetstream';
-import { BODIES_BUCKET } from '@honeyproxy/protocol';
+import { BODIES_BUCKET, bodyChunkSubject, bodyDigest, bodyMetaSubject } from '@honeyproxy/protocol';
 
 const CHUNK = 128 * 1024;
-const base64urlPadded = (b: Uint8Array | string) =>
-  Buffer.from(b).toString('base64').replace(/\+/g, '-').replace(/\//g, '_');
-
-export const bodyMetaSubject = (name: string) => `$O.${BODIES_BUCKET}.M.${base64urlPadded(name)}`;
-export const bodyChunkSubject = (nuid: string) => `$O.${BODIES_BUCKET}.C.${nuid}`;
 
 /** Returns the nuid its chunks went to. */
 export async function putBody(
@@ -25,7 +20,7 @@ export async function putBody(
   let chunks = 0;
   for (let at = 0; at < data.length; at += CHUNK, chunks++)
     await js.publish(bodyChunkSubject(nuid), data.subarray(at, at + CHUNK));
-  const digest = base64urlPadded(createHash('sha256').update(data).digest());
+  const digest = bodyDigest(createHash('sha256').update(data).digest('hex'));
   const info = {
     bucket: BODIES_BUCKET,
     nuid,
@@ -35,7 +30,7 @@ export async function putBody(
     description: '',
     options: { max_chunk_size: CHUNK },
     mtime: new Date().toISOString(),
-    digest: `SHA-256=${digest}`,
+    digest,
     deleted: false,
     ...meta,
   };
